@@ -1,0 +1,565 @@
+//! The resumable, hashed download of one file.
+//!
+//! Bytes stream from the socket through SHA-1 into a `.part` file; memory use does not depend on
+//! the file size. When a transfer breaks, the next attempt asks for the rest with
+//! `Range: bytes=<have>-` and `If-Range: <validator>`; a 206 continues the file and the running
+//! hash, a 200 (server ignores ranges, or the file changed) starts over cleanly. A `.part` left
+//! by a killed run is re-hashed from disk and continued the same way, provided the earlier
+//! response carried a validator (ETag or Last-Modified) or the expected SHA-1 is known to catch
+//! a mixed file. The caller renames the `.part` into place only after the hash matched.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use futures::StreamExt;
+use reqwest::header::{self, HeaderMap};
+use reqwest::{StatusCode, Url};
+use sha1::{Digest, Sha1};
+
+use super::retry::is_retryable_status;
+use super::{FetchError, HttpClient};
+use crate::cache::PartInfo;
+use crate::progress::Reporter;
+use crate::redact::SafeUrl;
+
+/// One file to download.
+pub struct FetchRequest<'a> {
+    pub url: &'a SafeUrl,
+    /// Where the bytes go while they arrive.
+    pub part: PathBuf,
+    /// The sidecar describing `part` (validators, source URL hash).
+    pub part_info: PathBuf,
+    /// Lower-case hex SHA-1 the file must have, when known.
+    pub expected_sha1: Option<&'a str>,
+    /// Progress id and name for the reporter.
+    pub id: usize,
+    pub name: &'a str,
+    pub reporter: &'a dyn Reporter,
+}
+
+/// A downloaded, verified file (still at `part`).
+#[derive(Debug, Clone)]
+pub struct FetchOutcome {
+    pub sha1: String,
+    pub size: u64,
+    /// Bytes that crossed the network in this call (less than `size` after a resume).
+    pub transferred: u64,
+}
+
+/// Running state of a transfer: the bytes on disk and their hash.
+struct Progress {
+    /// Written without a user-space buffer: each network chunk goes straight to the file, so
+    /// a killed process loses nothing it had received.
+    file: File,
+    hasher: Sha1,
+    have: u64,
+    validator: Option<String>,
+    total: Option<u64>,
+}
+
+impl HttpClient {
+    /// Downloads `req.url` into `req.part`, verifying the SHA-1 when one is expected.
+    pub async fn fetch_to_file(&self, req: &FetchRequest<'_>) -> Result<FetchOutcome, FetchError> {
+        let url = parse_url(req.url)?;
+        self.check_allowed(req.url, &url)?;
+        let url_sha1 = hex::encode(Sha1::digest(req.url.expose().as_bytes()));
+        let mut state = self.open_part(req, &url_sha1)?;
+        let start_have = state.have;
+        let policy = &self.settings.retry;
+        let mut failures_without_progress = 0u32;
+        let mut total_attempts = 0u32;
+        loop {
+            total_attempts += 1;
+            let before = state.have;
+            match self.attempt(req, &url, &url_sha1, &mut state).await {
+                Ok(()) => break,
+                Err(Attempt::Fatal(e)) => return Err(e),
+                Err(Attempt::Retry { reason, wait }) => {
+                    if state.have > before {
+                        failures_without_progress = 0;
+                    } else {
+                        failures_without_progress += 1;
+                    }
+                    if failures_without_progress >= policy.max_attempts
+                        || total_attempts >= policy.max_total_attempts
+                    {
+                        return Err(reason.into_error(req.url, total_attempts));
+                    }
+                    req.reporter.on_retry(
+                        req.id,
+                        req.name,
+                        req.url,
+                        total_attempts,
+                        &reason.describe(),
+                    );
+                    let wait =
+                        wait.unwrap_or_else(|| policy.delay(failures_without_progress.max(1)));
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+        flush(&mut state, &req.part)?;
+        let actual = hex::encode(state.hasher.clone().finalize());
+        if let Some(expected) = req.expected_sha1 {
+            if actual != expected {
+                discard_part(req);
+                return Err(FetchError::ChecksumMismatch {
+                    url: req.url.clone(),
+                    expected: expected.to_string(),
+                    actual,
+                    bytes: state.have,
+                });
+            }
+        }
+        Ok(FetchOutcome {
+            sha1: actual,
+            size: state.have,
+            transferred: state.have.saturating_sub(start_have),
+        })
+    }
+
+    fn check_allowed(&self, safe: &SafeUrl, url: &Url) -> Result<(), FetchError> {
+        if self.settings.offline {
+            return Err(FetchError::Offline { url: safe.clone() });
+        }
+        match url.scheme() {
+            "https" => Ok(()),
+            "http" if !self.settings.secure_http => Ok(()),
+            "http" => Err(FetchError::Insecure { url: safe.clone() }),
+            _ => Err(FetchError::BadUrl { url: safe.clone() }),
+        }
+    }
+
+    /// Opens the `.part` file, continuing a previous one when it is safe to.
+    fn open_part(&self, req: &FetchRequest<'_>, url_sha1: &str) -> Result<Progress, FetchError> {
+        if let Some(parent) = req.part.parent() {
+            fs_err::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+        }
+        let info: Option<PartInfo> = std::fs::read(&req.part_info)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        let resumable = info.as_ref().is_some_and(|i| {
+            i.url_sha1 == url_sha1
+                && (i.etag.is_some() || i.last_modified.is_some() || req.expected_sha1.is_some())
+        });
+        if resumable {
+            if let Ok(mut existing) = File::open(&req.part) {
+                let mut hasher = Sha1::new();
+                let have =
+                    hash_reader(&mut existing, &mut hasher).map_err(|e| io_error(&req.part, e))?;
+                let file = OpenOptions::new()
+                    .append(true)
+                    .open(&req.part)
+                    .map_err(|e| io_error(&req.part, e))?;
+                let info = info.unwrap_or_else(|| unreachable_info(url_sha1));
+                return Ok(Progress {
+                    file,
+                    hasher,
+                    have,
+                    validator: info
+                        .etag
+                        .filter(|e| !e.starts_with("W/"))
+                        .or(info.last_modified),
+                    total: info.total_len,
+                });
+            }
+        }
+        let file = File::create(&req.part).map_err(|e| io_error(&req.part, e))?;
+        let _ = std::fs::remove_file(&req.part_info);
+        Ok(Progress {
+            file,
+            hasher: Sha1::new(),
+            have: 0,
+            validator: None,
+            total: None,
+        })
+    }
+
+    /// One request (with its redirects) and its body.
+    async fn attempt(
+        &self,
+        req: &FetchRequest<'_>,
+        url: &Url,
+        url_sha1: &str,
+        state: &mut Progress,
+    ) -> Result<(), Attempt> {
+        let resume_from = state.have;
+        let (response, sent_auth) = self.send_following_redirects(req.url, url, state).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        match status {
+            StatusCode::OK => {
+                if state.have > 0 {
+                    restart(state, &req.part)?;
+                }
+                let info = PartInfo {
+                    url_sha1: url_sha1.to_string(),
+                    etag: header_text(&headers, header::ETAG),
+                    last_modified: header_text(&headers, header::LAST_MODIFIED),
+                    total_len: response.content_length(),
+                };
+                let encoded = headers.contains_key(header::CONTENT_ENCODING);
+                state.validator = if encoded {
+                    None
+                } else {
+                    info.etag
+                        .clone()
+                        .filter(|e| !e.starts_with("W/"))
+                        .or(info.last_modified.clone())
+                };
+                state.total = if encoded { None } else { info.total_len };
+                if !encoded {
+                    write_part_info(&req.part_info, &info);
+                }
+            }
+            StatusCode::PARTIAL_CONTENT => match content_range(&headers) {
+                Some((start, total)) if start == state.have => {
+                    if total.is_some() {
+                        state.total = total;
+                    }
+                }
+                _ => {
+                    restart(state, &req.part)?;
+                    return Err(Attempt::Retry {
+                        reason: Reason::Message(
+                            "the server answered a range we did not ask for".into(),
+                        ),
+                        wait: Some(std::time::Duration::ZERO),
+                    });
+                }
+            },
+            StatusCode::RANGE_NOT_SATISFIABLE => {
+                let complete = unsatisfied_total(&headers) == Some(state.have) && state.have > 0;
+                if complete {
+                    return Ok(());
+                }
+                restart(state, &req.part)?;
+                return Err(Attempt::Retry {
+                    reason: Reason::Message(
+                        "the server refused to continue the partial file".into(),
+                    ),
+                    wait: Some(std::time::Duration::ZERO),
+                });
+            }
+            other => {
+                return Err(classify_status(req.url, other, &headers, response, sent_auth).await)
+            }
+        }
+        req.reporter
+            .on_download_start(req.id, req.name, state.total, resume_from);
+        let mut body = response.bytes_stream();
+        while let Some(chunk) = body.next().await {
+            match chunk {
+                Ok(bytes) => {
+                    state
+                        .file
+                        .write_all(&bytes)
+                        .map_err(|e| Attempt::Fatal(io_error(&req.part, e)))?;
+                    state.hasher.update(&bytes);
+                    state.have += bytes.len() as u64;
+                    req.reporter
+                        .on_download_progress(req.id, bytes.len() as u64);
+                }
+                Err(e) => {
+                    flush(state, &req.part).map_err(Attempt::Fatal)?;
+                    return Err(Attempt::Retry {
+                        reason: Reason::Transport(describe_reqwest(&e)),
+                        wait: None,
+                    });
+                }
+            }
+        }
+        if let Some(total) = state.total {
+            if state.have < total {
+                flush(state, &req.part).map_err(Attempt::Fatal)?;
+                return Err(Attempt::Retry {
+                    reason: Reason::Message(format!(
+                        "the connection closed after {} of {} bytes",
+                        state.have, total
+                    )),
+                    wait: None,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn send_following_redirects(
+        &self,
+        safe: &SafeUrl,
+        first: &Url,
+        state: &Progress,
+    ) -> Result<(reqwest::Response, bool), Attempt> {
+        let mut current = first.clone();
+        let mut current_raw = safe.expose().to_string();
+        for _ in 0..=20 {
+            let mut request = self
+                .inner
+                .get(strip_userinfo(&current))
+                .header(header::ACCEPT_ENCODING, "identity");
+            let credential = self.auth.for_url(&current_raw);
+            if let Some((cred, _)) = &credential {
+                request = request.header(header::AUTHORIZATION, cred.header_value());
+            }
+            if state.have > 0 {
+                request = request.header(header::RANGE, format!("bytes={}-", state.have));
+                if let Some(v) = &state.validator {
+                    request = request.header(header::IF_RANGE, v.as_str());
+                }
+            }
+            let response = request.send().await.map_err(|e| Attempt::Retry {
+                reason: Reason::Transport(describe_reqwest(&e)),
+                wait: None,
+            })?;
+            let sent_auth = credential.is_some();
+            if !response.status().is_redirection() || response.status() == StatusCode::NOT_MODIFIED
+            {
+                return Ok((response, sent_auth));
+            }
+            let Some(location) = header_text(response.headers(), header::LOCATION) else {
+                return Ok((response, sent_auth));
+            };
+            let next = current.join(&location).map_err(|_| {
+                Attempt::Fatal(FetchError::BadUrl {
+                    url: SafeUrl::new(location.clone()),
+                })
+            })?;
+            self.check_allowed(&SafeUrl::new(next.as_str()), &next)
+                .map_err(Attempt::Fatal)?;
+            current_raw = if location.contains("://") {
+                location
+            } else {
+                next.to_string()
+            };
+            current = next;
+        }
+        Err(Attempt::Fatal(FetchError::TooManyRedirects {
+            url: safe.clone(),
+        }))
+    }
+}
+
+/// Why an attempt failed.
+enum Attempt {
+    Fatal(FetchError),
+    Retry {
+        reason: Reason,
+        wait: Option<std::time::Duration>,
+    },
+}
+
+enum Reason {
+    Status(u16),
+    Transport(String),
+    Message(String),
+}
+
+impl Reason {
+    fn describe(&self) -> String {
+        match self {
+            Reason::Status(s) => format!("HTTP {s}"),
+            Reason::Transport(m) | Reason::Message(m) => m.clone(),
+        }
+    }
+
+    fn into_error(self, url: &SafeUrl, attempts: u32) -> FetchError {
+        match self {
+            Reason::Status(status) => FetchError::Status {
+                url: url.clone(),
+                status,
+                attempts,
+            },
+            Reason::Transport(detail) | Reason::Message(detail) => FetchError::Network {
+                url: url.clone(),
+                attempts,
+                detail,
+            },
+        }
+    }
+}
+
+async fn classify_status(
+    url: &SafeUrl,
+    status: StatusCode,
+    headers: &HeaderMap,
+    response: reqwest::Response,
+    sent_auth: bool,
+) -> Attempt {
+    let code = status.as_u16();
+    if is_retryable_status(code) {
+        let wait = (code == 429).then(|| {
+            let value = header_text(headers, header::RETRY_AFTER);
+            super::RetryPolicy::default().retry_after(value.as_deref())
+        });
+        return Attempt::Retry {
+            reason: Reason::Status(code),
+            wait,
+        };
+    }
+    let message = server_message(headers, response).await;
+    Attempt::Fatal(match code {
+        401 => FetchError::Unauthorized {
+            url: url.clone(),
+            had_credentials: sent_auth,
+            server_message: message,
+        },
+        403 => FetchError::Forbidden {
+            url: url.clone(),
+            server_message: message,
+        },
+        404 | 410 => FetchError::NotFound { url: url.clone() },
+        _ => FetchError::Status {
+            url: url.clone(),
+            status: code,
+            attempts: 1,
+        },
+    })
+}
+
+/// The `warning`/`info` text of a JSON error body, as repo.magento.com sends with a 401.
+async fn server_message(headers: &HeaderMap, response: reqwest::Response) -> Option<String> {
+    let is_json = header_text(headers, header::CONTENT_TYPE).is_some_and(|t| t.contains("json"));
+    if !is_json {
+        return None;
+    }
+    let body = response.bytes().await.ok()?;
+    let body = &body[..body.len().min(64 * 1024)];
+    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    ["warning", "message", "info", "error"]
+        .iter()
+        .find_map(|k| json.get(*k).and_then(|v| v.as_str()).map(sanitize_message))
+}
+
+fn sanitize_message(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(500).collect()
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers.get(name)?.to_str().ok().map(str::to_string)
+}
+
+/// `Content-Range: bytes START-END/TOTAL` → (START, TOTAL).
+fn content_range(headers: &HeaderMap) -> Option<(u64, Option<u64>)> {
+    let value = header_text(headers, header::CONTENT_RANGE)?;
+    let rest = value.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let start = range.split_once('-')?.0.trim().parse().ok()?;
+    Some((start, total.trim().parse().ok()))
+}
+
+/// `Content-Range: bytes */TOTAL` of a 416.
+fn unsatisfied_total(headers: &HeaderMap) -> Option<u64> {
+    let value = header_text(headers, header::CONTENT_RANGE)?;
+    value.trim().strip_prefix("bytes */")?.trim().parse().ok()
+}
+
+fn restart(state: &mut Progress, part: &Path) -> Result<(), Attempt> {
+    let file = File::create(part).map_err(|e| Attempt::Fatal(io_error(part, e)))?;
+    state.file = file;
+    state.hasher = Sha1::new();
+    state.have = 0;
+    state.total = None;
+    Ok(())
+}
+
+fn flush(state: &mut Progress, part: &Path) -> Result<(), FetchError> {
+    state.file.flush().map_err(|e| io_error(part, e))
+}
+
+fn write_part_info(path: &Path, info: &PartInfo) {
+    // Best effort: without the sidecar a later run simply starts over.
+    if let Ok(bytes) = serde_json::to_vec(info) {
+        let _ = std::fs::write(path, bytes);
+    }
+}
+
+fn discard_part(req: &FetchRequest<'_>) {
+    let _ = std::fs::remove_file(&req.part);
+    let _ = std::fs::remove_file(&req.part_info);
+}
+
+fn unreachable_info(url_sha1: &str) -> PartInfo {
+    PartInfo {
+        url_sha1: url_sha1.to_string(),
+        etag: None,
+        last_modified: None,
+        total_len: None,
+    }
+}
+
+fn hash_reader(reader: &mut File, hasher: &mut Sha1) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            return Ok(total);
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+}
+
+fn parse_url(url: &SafeUrl) -> Result<Url, FetchError> {
+    Url::parse(url.expose()).map_err(|_| FetchError::BadUrl { url: url.clone() })
+}
+
+fn strip_userinfo(url: &Url) -> Url {
+    let mut clean = url.clone();
+    let _ = clean.set_username("");
+    let _ = clean.set_password(None);
+    clean
+}
+
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    if e.is_timeout() {
+        parts.push("timed out waiting for data".to_string());
+    } else if e.is_connect() {
+        parts.push("could not connect".to_string());
+    } else if e.is_body() || e.is_decode() {
+        parts.push("the connection broke while receiving the body".to_string());
+    }
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !text.is_empty() && !parts.contains(&text) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    if parts.is_empty() {
+        parts.push("request failed".to_string());
+    }
+    parts.join(": ")
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> FetchError {
+    FetchError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_content_range() {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_RANGE, "bytes 100-199/200".parse().unwrap());
+        assert_eq!(content_range(&h), Some((100, Some(200))));
+        h.insert(header::CONTENT_RANGE, "bytes 5-9/*".parse().unwrap());
+        assert_eq!(content_range(&h), Some((5, None)));
+        h.insert(header::CONTENT_RANGE, "bytes */300".parse().unwrap());
+        assert_eq!(unsatisfied_total(&h), Some(300));
+    }
+
+    #[test]
+    fn userinfo_is_never_sent_in_the_url() {
+        let u = Url::parse("https://pub:priv@h.example/x").unwrap();
+        assert_eq!(strip_userinfo(&u).as_str(), "https://h.example/x");
+    }
+}

@@ -1,0 +1,112 @@
+//! HTTP: one client builder, the retry policy, and the resumable, hashed download of a file.
+//!
+//! Timeouts are a connect timeout and an idle (read) timeout; there is no cap on a whole
+//! transfer, so a large archive on a slow link finishes as long as bytes keep arriving.
+//! Redirects are followed here rather than by reqwest, so that each hop gets the credentials of
+//! its own origin (and only those), as Composer does.
+
+mod error;
+mod fetch;
+mod retry;
+
+pub use error::FetchError;
+pub use fetch::{FetchOutcome, FetchRequest};
+pub use retry::RetryPolicy;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::AuthStore;
+
+/// Settings of the shared client.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub connect_timeout: Duration,
+    /// No byte for this long fails the attempt (and is retried).
+    pub idle_timeout: Duration,
+    pub retry: RetryPolicy,
+    /// Refuse `http://` URLs, as Composer's `secure-http` (default on) does.
+    pub secure_http: bool,
+    /// `COMPOSER_DISABLE_NETWORK`: every request fails without touching the network.
+    pub offline: bool,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            connect_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            secure_http: true,
+            offline: false,
+        }
+    }
+}
+
+impl HttpSettings {
+    /// Defaults, with the test knobs `MAGEFETCH_IDLE_TIMEOUT_MS` and `MAGEFETCH_RETRY_DELAY_MS`
+    /// (so that tests need not sleep for seconds).
+    pub fn from_env() -> Self {
+        let mut s = HttpSettings::default();
+        if let Some(ms) = env_ms("MAGEFETCH_IDLE_TIMEOUT_MS") {
+            s.idle_timeout = ms;
+        }
+        if let Some(ms) = env_ms("MAGEFETCH_RETRY_DELAY_MS") {
+            s.retry.base_delay = ms;
+        }
+        s
+    }
+}
+
+fn env_ms(name: &str) -> Option<Duration> {
+    std::env::var(name)
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_millis)
+}
+
+/// The client every command uses.
+#[derive(Clone)]
+pub struct HttpClient {
+    pub(crate) inner: reqwest::Client,
+    pub(crate) auth: Arc<AuthStore>,
+    pub(crate) settings: HttpSettings,
+}
+
+impl HttpClient {
+    pub fn new(settings: HttpSettings, auth: Arc<AuthStore>) -> Result<HttpClient, FetchError> {
+        let inner = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.idle_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(user_agent())
+            .pool_max_idle_per_host(64)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| FetchError::Client(e.to_string()))?;
+        Ok(HttpClient {
+            inner,
+            auth,
+            settings,
+        })
+    }
+
+    pub fn auth(&self) -> &AuthStore {
+        &self.auth
+    }
+}
+
+fn user_agent() -> String {
+    let ci = if std::env::var_os("CI").is_some() {
+        "; CI"
+    } else {
+        ""
+    };
+    format!(
+        "magefetch/{} (Composer-compatible; {}{ci})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS
+    )
+}
