@@ -1,0 +1,305 @@
+//! `magefetch install`: composer.lock → vendor/.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::json;
+
+use super::{chain_text, reporters, CommandError, ExitCode};
+use crate::archive::ArchiveError;
+use crate::auth::{AuthSources, AuthStore};
+use crate::cache::FilesCache;
+use crate::cli::{Format, GlobalArgs, InstallArgs};
+use crate::composer::lock::LockFile;
+use crate::composer::project::{lock_path_for, RootManifest};
+use crate::config::{ProcessEnv, Settings};
+use crate::http::{FetchError, HttpClient, HttpSettings};
+use crate::install::{install, InstallError, InstallOptions, PackageError};
+use crate::progress::Reporter;
+
+const DEFAULT_CONCURRENCY: usize = 24;
+
+pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandError> {
+    let started = Instant::now();
+    let project = Project::open(global)?;
+    let reporter: Arc<dyn Reporter> = Arc::from(reporters::for_args(global));
+    if !project.lock.is_fresh(&project.manifest) {
+        reporter.on_warning(
+            "The lock file is not up to date with the latest changes in composer.json. You may be getting outdated dependencies. It is recommended that you run `magefetch update` or `composer update`.",
+        );
+    }
+    let settings = &project.settings;
+    let auth = Arc::new(project.auth);
+    let mut http = HttpSettings::from_env();
+    http.secure_http = settings.secure_http;
+    http.offline = settings.offline;
+    let client =
+        HttpClient::new(http, auth.clone()).map_err(|e| CommandError::new(e, ExitCode::Failure))?;
+    let cache = FilesCache::new(settings.cache_files_dir.clone(), settings.cache_read_only);
+    let concurrency = args
+        .concurrency
+        .map(usize::from)
+        .or(settings.max_parallel_http)
+        .unwrap_or(DEFAULT_CONCURRENCY);
+    let extract_jobs = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let options = InstallOptions {
+        manifest: project.manifest.clone(),
+        lock: project.lock.clone(),
+        vendor_dir: settings.vendor_dir.clone(),
+        bin_dir: settings.bin_dir.clone(),
+        dev: !args.no_dev,
+        concurrency,
+        extract_jobs,
+    };
+    let result = install(options, client, cache, reporter.clone()).await;
+    drop(reporter);
+    match result {
+        Ok(summary) => {
+            let seconds = started.elapsed().as_secs_f64();
+            if global.format == Format::Json {
+                println!(
+                    "{}",
+                    json!({"result": "ok", "installed": summary.installed, "updated": summary.updated,
+                        "removed": summary.removed, "unchanged": summary.unchanged,
+                        "from_cache": summary.from_cache, "downloaded_bytes": summary.downloaded_bytes,
+                        "seconds": seconds})
+                );
+            } else if !global.quiet {
+                if summary.installed + summary.updated + summary.removed == 0 {
+                    println!(
+                        "Nothing to install, update or remove ({} packages up to date)",
+                        summary.unchanged
+                    );
+                } else {
+                    println!(
+                        "Installed {}, updated {}, removed {} package(s); {} from cache, {:.1} MiB downloaded, in {:.1}s",
+                        summary.installed,
+                        summary.updated,
+                        summary.removed,
+                        summary.from_cache,
+                        summary.downloaded_bytes as f64 / (1024.0 * 1024.0),
+                        seconds
+                    );
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(install_error(e, &auth)),
+    }
+}
+
+/// The project as read from disk.
+struct Project {
+    manifest: RootManifest,
+    lock: LockFile,
+    settings: Settings,
+    auth: AuthStore,
+}
+
+impl Project {
+    fn open(global: &GlobalArgs) -> Result<Project, CommandError> {
+        let cwd = std::env::current_dir().map_err(|e| CommandError::new(e, ExitCode::LocalFs))?;
+        let dir = match &global.working_dir {
+            Some(d) => crate::fsutil::absolutize(&cwd, d),
+            None => cwd,
+        };
+        if !dir.is_dir() {
+            return Err(CommandError::new(
+                anyhow::anyhow!("the working directory `{}` does not exist", dir.display()),
+                ExitCode::Input,
+            ));
+        }
+        let manifest_name = std::env::var("COMPOSER")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "composer.json".to_string());
+        let manifest_path = crate::fsutil::absolutize(&dir, Path::new(&manifest_name));
+        if !manifest_path.is_file() {
+            return Err(CommandError::new(
+                anyhow::anyhow!("`{}` was not found", manifest_path.display()),
+                ExitCode::Input,
+            )
+            .hint("run magefetch in the project directory, or pass it with `--working-dir DIR`"));
+        }
+        let manifest = RootManifest::read(&manifest_path).map_err(input_error)?;
+        let settings = Settings::resolve(&ProcessEnv, &manifest).map_err(input_error)?;
+        let lock_path = lock_path_for(&manifest_path);
+        if !lock_path.is_file() {
+            return Err(CommandError::new(
+                anyhow::anyhow!("`{}` was not found: there is nothing to install from", lock_path.display()),
+                ExitCode::Input,
+            )
+            .hint("create the lock with `magefetch update` (or `composer update`), then run `magefetch install`"));
+        }
+        let lock = LockFile::read(&lock_path).map_err(input_error)?;
+        let auth = AuthStore::load(&AuthSources {
+            home: &settings.home,
+            project_dir: &settings.project_dir,
+            manifest: Some((&manifest.path, &manifest.json)),
+            composer_auth_env: std::env::var("COMPOSER_AUTH").ok().filter(|v| !v.is_empty()),
+        })
+        .map_err(|e| {
+            CommandError::new(e, ExitCode::Input)
+                .hint("fix the credentials file named above; it must have the shape of Composer's auth.json")
+        })?;
+        Ok(Project {
+            manifest,
+            lock,
+            settings,
+            auth,
+        })
+    }
+}
+
+fn input_error(e: crate::composer::FileError) -> CommandError {
+    let hint = match &e {
+        crate::composer::FileError::Syntax { path, .. } => {
+            format!(
+                "fix the JSON syntax of `{}` at the position shown",
+                path.display()
+            )
+        }
+        crate::composer::FileError::Read { path, .. } => {
+            format!("check that `{}` exists and is readable", path.display())
+        }
+        crate::composer::FileError::Invalid { path, .. } => {
+            format!(
+                "`{}` does not have the structure Composer writes",
+                path.display()
+            )
+        }
+    };
+    CommandError::new(e, ExitCode::Input).hint(hint)
+}
+
+fn install_error(e: InstallError, auth: &AuthStore) -> CommandError {
+    match e {
+        InstallError::Packages { failures, total } => {
+            let code = failures
+                .first()
+                .map(|f| package_exit_code(&f.error))
+                .unwrap_or(ExitCode::Failure);
+            let mut hints = Vec::new();
+            let mut details = Vec::new();
+            for f in &failures {
+                details.push(format!(
+                    "  - {} ({}): {}",
+                    f.name,
+                    f.version,
+                    chain_text(&f.error)
+                ));
+                if let Some(h) = package_hint(&f.name, &f.error, auth) {
+                    if !hints.contains(&h) {
+                        hints.push(h);
+                    }
+                }
+            }
+            hints.push(
+                "packages that were installed are recorded in vendor/composer/installed.json; run `magefetch install` again to finish (partial downloads are resumed)".to_string(),
+            );
+            CommandError {
+                error: anyhow::anyhow!(
+                    "{} of {total} package(s) could not be installed",
+                    failures.len()
+                ),
+                hints,
+                code,
+                details,
+            }
+        }
+        InstallError::File(f) => input_error(f),
+        InstallError::InvalidPackage { .. } => CommandError::new(e, ExitCode::Input).hint(
+            "the lock file is damaged or was edited by hand; regenerate it with `composer update`",
+        ),
+        InstallError::Io {
+            ref path,
+            ref source,
+        } => {
+            let hint = fs_hint(path, source);
+            CommandError::new(e, ExitCode::LocalFs).hint(hint)
+        }
+    }
+}
+
+fn package_exit_code(e: &PackageError) -> ExitCode {
+    match e {
+        PackageError::Fetch(f) => match f {
+            FetchError::Unauthorized { .. } => ExitCode::Auth,
+            FetchError::Forbidden { .. } | FetchError::NotFound { .. } => ExitCode::NotAvailable,
+            FetchError::ChecksumMismatch { .. } => ExitCode::Integrity,
+            FetchError::Io { .. } => ExitCode::LocalFs,
+            FetchError::Insecure { .. } | FetchError::BadUrl { .. } => ExitCode::Input,
+            _ => ExitCode::Network,
+        },
+        PackageError::Archive(ArchiveError::Io { .. }) | PackageError::Io { .. } => {
+            ExitCode::LocalFs
+        }
+        PackageError::Archive(_) => ExitCode::Integrity,
+        PackageError::NoDist | PackageError::UnsupportedDist(_) => ExitCode::Input,
+    }
+}
+
+fn package_hint(name: &str, e: &PackageError, auth: &AuthStore) -> Option<String> {
+    match e {
+        PackageError::Fetch(FetchError::Unauthorized { url, had_credentials, .. }) => {
+            let origin = crate::auth::origin_of(url.expose())
+                .unwrap_or_else(|| "the host".to_string());
+            let where_ = auth.searched.join(", ");
+            Some(if *had_credentials {
+                format!(
+                    "the credentials for `{origin}` were rejected: for repo.magento.com the key pair may be invalid or disabled (check Marketplace → My Profile → Access Keys). magefetch looked in: {where_}"
+                )
+            } else {
+                format!(
+                    "no credentials were found for `{origin}`. magefetch looked in: {where_}. Add them, e.g. `composer config --global http-basic.{origin} <public-key> <private-key>`"
+                )
+            })
+        }
+        PackageError::Fetch(FetchError::Forbidden { .. }) | PackageError::Fetch(FetchError::NotFound { .. }) => Some(format!(
+            "`{name}` is not available to these credentials: the keys may not be entitled to it (Adobe Commerce and Marketplace packages need a MAGEID that has them), or the archive was removed"
+        )),
+        PackageError::Fetch(FetchError::ChecksumMismatch { .. }) => Some(
+            "the downloaded archive did not match the lock's shasum, twice; the bad file was deleted. The server may be serving a changed archive, or the lock is wrong".to_string(),
+        ),
+        PackageError::Fetch(FetchError::Insecure { .. }) => Some(
+            "plain http URLs are refused as in Composer; set `\"secure-http\": false` in the `config` section of composer.json to allow them".to_string(),
+        ),
+        PackageError::Fetch(FetchError::Network { .. } | FetchError::Status { .. }) => Some(
+            "the server could not be reached reliably; run `magefetch install` again, it resumes partial downloads".to_string(),
+        ),
+        PackageError::Fetch(FetchError::Io { path, source })
+        | PackageError::Io { path, source }
+        | PackageError::Archive(ArchiveError::Io { path, source }) => Some(fs_hint(path, source)),
+        PackageError::Archive(_) => Some(format!(
+            "the archive of `{name}` is damaged or unsafe; nothing of it was installed and it was removed from the cache"
+        )),
+        _ => None,
+    }
+}
+
+fn fs_hint(path: &Path, source: &std::io::Error) -> String {
+    match source.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            format!(
+                "check the permissions of `{}` and of its directory",
+                path.display()
+            )
+        }
+        std::io::ErrorKind::StorageFull => {
+            format!(
+                "the disk holding `{}` is full: free some space and run again",
+                path.display()
+            )
+        }
+        _ if source.raw_os_error() == Some(libc::ENOSPC) => {
+            format!(
+                "the disk holding `{}` is full: free some space and run again",
+                path.display()
+            )
+        }
+        _ => format!("check `{}`", path.display()),
+    }
+}
