@@ -307,7 +307,7 @@ fn server_ignoring_range_restarts_cleanly() {
     run_ok(
         project
             .magefetch()
-            .env("MAGEFETCH_IDLE_TIMEOUT_MS", "500")
+            .env("MAGEFETCH_IDLE_TIMEOUT_MS", "2000")
             .arg("install"),
     );
     assert!(project
@@ -539,7 +539,7 @@ fn stalled_transfer_times_out_and_resumes() {
     run_ok(
         project
             .magefetch()
-            .env("MAGEFETCH_IDLE_TIMEOUT_MS", "400")
+            .env("MAGEFETCH_IDLE_TIMEOUT_MS", "2000")
             .arg("install"),
     );
     let reqs: Vec<_> = archive_requests(&world.server)
@@ -829,4 +829,54 @@ fn hostile_archives_are_refused_and_nothing_escapes() {
         assert!(!std::path::Path::new("/tmp/magefetch-escaped-abs.txt").exists());
         assert!(!out.stderr.contains("panicked"));
     }
+}
+
+#[test]
+fn damaged_cache_entries_are_replaced() {
+    let world = World::new();
+    let only = vec![
+        package_value(&world, "acme/module-catalog"),
+        package_value(&world, "logkit/logger"),
+    ];
+    let project = world.project_with("p", &only, &[]);
+    run_ok(project.magefetch().arg("install"));
+    let cached: Vec<_> = walk_files(&project.cache.join("files"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+        .collect();
+    assert_eq!(cached.len(), 2);
+    // Flip bytes in the middle of each cached archive but keep size and mtime, so only the
+    // archive itself (CRC, or the lock's sha1 once hashed) can tell.
+    for file in &cached {
+        let meta = std::fs::metadata(file).unwrap();
+        let mut bytes = std::fs::read(file).unwrap();
+        let mid = bytes.len() / 2;
+        for b in &mut bytes[mid - 50..mid + 50] {
+            *b = !*b;
+        }
+        std::fs::write(file, &bytes).unwrap();
+        let f = std::fs::File::options().write(true).open(file).unwrap();
+        f.set_modified(meta.modified().unwrap()).unwrap();
+    }
+    std::fs::remove_dir_all(project.vendor()).unwrap();
+    world.server.clear_log();
+    run_ok(project.magefetch().arg("install"));
+    assert_eq!(
+        archive_requests(&world.server).len(),
+        2,
+        "both damaged archives fetched again"
+    );
+    assert!(project
+        .vendor()
+        .join("acme/module-catalog/registration.php")
+        .is_file());
+    assert!(project
+        .vendor()
+        .join("logkit/logger/composer.json")
+        .is_file());
+    // And the cache holds good copies again.
+    std::fs::remove_dir_all(project.vendor()).unwrap();
+    world.server.clear_log();
+    run_ok(project.magefetch().arg("install"));
+    assert!(archive_requests(&world.server).is_empty());
 }

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::archive::ArchiveError;
-use crate::cache::FilesCache;
+use crate::cache::{FilesCache, VerifiedIndex};
 use crate::composer::installed::{
     installed_json, installed_php, InstalledEntry, InstalledRepo, RootInfo,
 };
@@ -172,19 +172,19 @@ pub async fn install(
     }
 
     let total = plan.operations.len();
-    let results = pipeline::run(
-        &plan.operations,
-        &pipeline::Context {
-            client,
-            cache,
-            vendor_dir: opts.vendor_dir.clone(),
-            composer_dir: composer_dir.clone(),
-            concurrency: opts.concurrency.max(1),
-            extract_jobs: opts.extract_jobs.max(1),
-            reporter: reporter.clone(),
-        },
-    )
-    .await;
+    let verified = VerifiedIndex::load(&cache);
+    let context = pipeline::Context {
+        client,
+        cache,
+        verified,
+        vendor_dir: opts.vendor_dir.clone(),
+        composer_dir: composer_dir.clone(),
+        concurrency: opts.concurrency.max(1),
+        extract_jobs: opts.extract_jobs.max(1),
+        reporter: reporter.clone(),
+    };
+    let results = pipeline::run(&plan.operations, &context).await;
+    context.verified.save();
 
     let mut failures = Vec::new();
     for (op, result) in plan.operations.iter().zip(results) {

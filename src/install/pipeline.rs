@@ -12,7 +12,7 @@ use super::paths::{dist_urls, install_path};
 use super::plan::Operation;
 use super::PackageError;
 use crate::archive::{self, ArchiveKind};
-use crate::cache::{part_info_path, part_path, FilesCache};
+use crate::cache::{part_info_path, part_path, FilesCache, VerifiedIndex};
 use crate::http::{FetchError, FetchRequest, HttpClient};
 use crate::progress::{Origin, Reporter};
 use crate::redact::SafeUrl;
@@ -21,6 +21,7 @@ use crate::redact::SafeUrl;
 pub struct Context {
     pub client: HttpClient,
     pub cache: FilesCache,
+    pub verified: VerifiedIndex,
     pub vendor_dir: PathBuf,
     pub composer_dir: PathBuf,
     pub concurrency: usize,
@@ -122,13 +123,14 @@ async fn install_one(
         extract_and_place(ctx, &archive.path, kind, &target).await
     };
     if let Err(error) = extracted {
-        if !archive.from_cache || shasum.is_some() {
-            archive.discard();
+        archive.discard();
+        ctx.verified.forget(&archive.path);
+        if !archive.from_cache {
             return Err(error);
         }
-        // An unverifiable cached archive that does not extract: drop it and fetch it again once.
-        archive.discard();
-        archive = fetch_from_network(id, op, ctx, &urls, None, &dist.kind).await?;
+        // A cached archive that does not extract (damaged after it was stored, or never
+        // verifiable): it is gone from the cache now; fetch it again once.
+        archive = fetch_from_network(id, op, ctx, &urls, shasum.as_deref(), &dist.kind).await?;
         let _slot = extract_slots.acquire().await;
         if let Err(error) = extract_and_place(ctx, &archive.path, kind, &target).await {
             archive.discard();
@@ -182,7 +184,7 @@ async fn obtain_archive(
         let Some(entry) = ctx.cache.entry_path(&name, url, dist_type) else {
             break;
         };
-        if cached_file_is_valid(&entry, shasum).await {
+        if cached_file_is_valid(&entry, shasum, &ctx.verified).await {
             let size = std::fs::metadata(&entry).map(|m| m.len()).unwrap_or(0);
             ctx.reporter
                 .on_download_done(id, op.package.pretty_name(), Origin::Cache, size);
@@ -198,19 +200,30 @@ async fn obtain_archive(
     fetch_from_network(id, op, ctx, urls, shasum, dist_type).await
 }
 
-/// A cache entry is used when it exists and, if the lock has a shasum, matches it.
-async fn cached_file_is_valid(entry: &Path, shasum: Option<&str>) -> bool {
+/// A cache entry is used when it exists and, if the lock has a shasum, matches it (known
+/// from the verified index, or hashed now).
+async fn cached_file_is_valid(entry: &Path, shasum: Option<&str>, index: &VerifiedIndex) -> bool {
     if !entry.is_file() {
         return false;
     }
     let Some(expected) = shasum else {
         return true;
     };
-    let entry = entry.to_path_buf();
-    let expected = expected.to_string();
-    tokio::task::spawn_blocking(move || sha1_file(&entry).is_ok_and(|actual| actual == expected))
+    if let Some(known) = index.known_sha1(entry) {
+        return known == expected;
+    }
+    let file = entry.to_path_buf();
+    let actual = tokio::task::spawn_blocking(move || sha1_file(&file).ok())
         .await
-        .unwrap_or(false)
+        .ok()
+        .flatten();
+    match actual {
+        Some(actual) => {
+            index.record(entry, &actual);
+            actual == expected
+        }
+        None => false,
+    }
 }
 
 pub fn sha1_file(path: &Path) -> std::io::Result<String> {
@@ -274,6 +287,9 @@ async fn fetch_from_network(
                         source: e,
                     })?;
                     let _ = std::fs::remove_file(part_info_path(&final_path));
+                    if in_cache {
+                        ctx.verified.record(&final_path, &outcome.sha1);
+                    }
                     ctx.reporter.on_download_done(
                         id,
                         op.package.pretty_name(),
