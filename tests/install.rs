@@ -486,6 +486,9 @@ fn unauthorized_names_the_problem_and_never_the_secret() {
         out.stderr
     );
     assert!(out.stderr.contains(&world.origin()), "{}", out.stderr);
+    // Rejected credentials would fail every package: the run stops starting new ones.
+    assert!(out.stderr.contains("not attempted"), "{}", out.stderr);
+    assert!(archive_requests(&world.server).len() < world.repo.latest().len() - 2);
 
     // Wrong credentials supplied through COMPOSER_AUTH and in the URL: masked everywhere.
     let bad = json!({"http-basic": {world.origin(): {"username": PUBLIC_KEY, "password": "wrong-secret-value"}}});
@@ -509,11 +512,30 @@ fn forbidden_and_missing_archives_name_the_package() {
     let world = World::new();
     let a = archive_path_of(&world, "acme/module-tax");
     world.server.set_fault(&a, Fault::Forbidden { times: 100 });
-    let project = world.project_with("p", &[package_value(&world, "acme/module-tax")], &[]);
+    let project = world.project_with(
+        "p",
+        &[
+            package_value(&world, "acme/module-tax"),
+            package_value(&world, "acme/framework"),
+        ],
+        &[],
+    );
     let out = run(project.magefetch().arg("install"));
     assert_eq!(out.code, 5, "{}", out.all_output());
     assert!(out.stderr.contains("acme/module-tax"), "{}", out.stderr);
     assert!(out.stderr.contains("403"), "{}", out.stderr);
+    // One unavailable package does not stop the others, and what was installed is recorded.
+    assert!(project
+        .vendor()
+        .join("acme/framework/composer.json")
+        .is_file());
+    let names: Vec<String> = installed_json(&project)["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec!["acme/framework"]);
 
     world.server.clear_faults();
     world.server.remove_file(&a);

@@ -177,20 +177,35 @@ fn input_error(e: crate::composer::FileError) -> CommandError {
 
 fn install_error(e: InstallError, auth: &AuthStore) -> CommandError {
     match e {
-        InstallError::Packages { failures, total } => {
+        InstallError::Packages {
+            failures,
+            not_attempted,
+            total,
+        } => {
             let code = failures
                 .first()
                 .map(|f| package_exit_code(&f.error))
                 .unwrap_or(ExitCode::Failure);
             let mut hints = Vec::new();
             let mut details = Vec::new();
-            for f in &failures {
+            const SHOWN: usize = 20;
+            for f in failures.iter().take(SHOWN) {
                 details.push(format!(
                     "  - {} ({}): {}",
                     f.name,
                     f.version,
                     chain_text(&f.error)
                 ));
+            }
+            if failures.len() > SHOWN {
+                details.push(format!("  … and {} more", failures.len() - SHOWN));
+            }
+            if not_attempted > 0 {
+                details.push(format!(
+                    "  {not_attempted} more package(s) were not attempted: this failure would repeat for each of them"
+                ));
+            }
+            for f in &failures {
                 if let Some(h) = package_hint(&f.name, &f.error, auth) {
                     if !hints.contains(&h) {
                         hints.push(h);
@@ -203,7 +218,7 @@ fn install_error(e: InstallError, auth: &AuthStore) -> CommandError {
             CommandError {
                 error: anyhow::anyhow!(
                     "{} of {total} package(s) could not be installed",
-                    failures.len()
+                    failures.len() + not_attempted
                 ),
                 hints,
                 code,
@@ -239,6 +254,7 @@ fn package_exit_code(e: &PackageError) -> ExitCode {
         }
         PackageError::Archive(_) => ExitCode::Integrity,
         PackageError::NoDist | PackageError::UnsupportedDist(_) => ExitCode::Input,
+        PackageError::NotAttempted => ExitCode::Failure,
     }
 }
 

@@ -65,10 +65,3 @@ fn server_suffix(message: &Option<String>) -> String {
         None => String::new(),
     }
 }
-
-impl FetchError {
-    /// Whether the error is about the network or the server rather than the local machine.
-    pub fn is_auth(&self) -> bool {
-        matches!(self, FetchError::Unauthorized { .. })
-    }
-}

@@ -139,11 +139,13 @@ impl HttpClient {
         let info: Option<PartInfo> = std::fs::read(&req.part_info)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok());
-        let resumable = info.as_ref().is_some_and(|i| {
+        // Continue only bytes of the same URL, and only when a mixed file would be caught:
+        // by the validator (If-Range) or by the expected SHA-1.
+        let resumable = info.filter(|i| {
             i.url_sha1 == url_sha1
                 && (i.etag.is_some() || i.last_modified.is_some() || req.expected_sha1.is_some())
         });
-        if resumable {
+        if let Some(info) = resumable {
             if let Ok(mut existing) = File::open(&req.part) {
                 let mut hasher = Sha1::new();
                 let have =
@@ -152,7 +154,6 @@ impl HttpClient {
                     .append(true)
                     .open(&req.part)
                     .map_err(|e| io_error(&req.part, e))?;
-                let info = info.unwrap_or_else(|| unreachable_info(url_sha1));
                 return Ok(Progress {
                     file,
                     hasher,
@@ -477,15 +478,6 @@ fn write_part_info(path: &Path, info: &PartInfo) {
 fn discard_part(req: &FetchRequest<'_>) {
     let _ = std::fs::remove_file(&req.part);
     let _ = std::fs::remove_file(&req.part_info);
-}
-
-fn unreachable_info(url_sha1: &str) -> PartInfo {
-    PartInfo {
-        url_sha1: url_sha1.to_string(),
-        etag: None,
-        last_modified: None,
-        total_len: None,
-    }
 }
 
 fn hash_reader(reader: &mut File, hasher: &mut Sha1) -> std::io::Result<u64> {

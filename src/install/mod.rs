@@ -63,9 +63,10 @@ pub struct InstallSummary {
 pub enum InstallError {
     #[error(transparent)]
     File(#[from] FileError),
-    #[error("{} of {total} package(s) could not be installed", failures.len())]
+    #[error("{} of {total} package(s) could not be installed", failures.len() + not_attempted)]
     Packages {
         failures: Vec<PackageFailure>,
+        not_attempted: usize,
         total: usize,
     },
     #[error("could not update `{}`", path.display())]
@@ -108,6 +109,26 @@ pub enum PackageError {
         #[source]
         source: std::io::Error,
     },
+    #[error("not attempted after an earlier failure")]
+    NotAttempted,
+}
+
+impl PackageError {
+    /// Failures that would repeat for every other package.
+    pub fn stops_the_run(&self) -> bool {
+        let disk_full = |e: &std::io::Error| {
+            e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(libc::ENOSPC)
+        };
+        match self {
+            PackageError::Fetch(FetchError::Unauthorized { .. } | FetchError::Offline { .. }) => {
+                true
+            }
+            PackageError::Fetch(FetchError::Io { source, .. })
+            | PackageError::Io { source, .. }
+            | PackageError::Archive(ArchiveError::Io { source, .. }) => disk_full(source),
+            _ => false,
+        }
+    }
 }
 
 /// Installs the lock. `Err(Packages)` still leaves a consistent tree: every package that
@@ -187,6 +208,7 @@ pub async fn install(
     context.verified.save();
 
     let mut failures = Vec::new();
+    let mut not_attempted = 0;
     for (op, result) in plan.operations.iter().zip(results) {
         match result {
             Ok(done) => {
@@ -204,6 +226,7 @@ pub async fn install(
                     Record::new(op.package.clone(), op.version_normalized.clone(), op.dev),
                 );
             }
+            Err(PackageError::NotAttempted) => not_attempted += 1,
             Err(error) => failures.push(PackageFailure {
                 name: op.package.pretty_name().to_string(),
                 version: op.package.pretty_version().to_string(),
@@ -231,10 +254,14 @@ pub async fn install(
 
     write_installed_files(&opts, &composer_dir, &state, &root_aliases)?;
 
-    if failures.is_empty() {
+    if failures.is_empty() && not_attempted == 0 {
         Ok(summary)
     } else {
-        Err(InstallError::Packages { failures, total })
+        Err(InstallError::Packages {
+            failures,
+            not_attempted,
+            total,
+        })
     }
 }
 

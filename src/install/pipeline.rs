@@ -49,8 +49,10 @@ pub fn clean_leftovers(composer_dir: &Path) {
     }
 }
 
-/// Runs every operation; results come back in the order of `ops`. After the first failure no
-/// new package is started (those in flight finish), so a broken run ends quickly.
+/// Runs every operation; results come back in the order of `ops`. A failure of one package
+/// does not stop the others (the next run then has less to do), except failures that would
+/// repeat for every package — rejected credentials, a full disk — after which no new package
+/// is started.
 pub async fn run(ops: &[Operation], ctx: &Context) -> Vec<Result<Done, PackageError>> {
     let extract_slots = Arc::new(Semaphore::new(ctx.extract_jobs));
     let abort = AtomicBool::new(false);
@@ -61,15 +63,10 @@ pub async fn run(ops: &[Operation], ctx: &Context) -> Vec<Result<Done, PackageEr
                 let abort = &abort;
                 async move {
                     if abort.load(Ordering::Relaxed) {
-                        return (
-                            id,
-                            Err(PackageError::Fetch(FetchError::Client(
-                                "skipped after an earlier failure".into(),
-                            ))),
-                        );
+                        return (id, Err(PackageError::NotAttempted));
                     }
                     let result = install_one(id, op, ctx, slots).await;
-                    if result.is_err() {
+                    if result.as_ref().is_err_and(PackageError::stops_the_run) {
                         abort.store(true, Ordering::Relaxed);
                     }
                     (id, result)
