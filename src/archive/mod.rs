@@ -9,6 +9,7 @@
 //!   (reference §7.3): if the archive holds exactly one entry (ignoring `.DS_Store`) and it is a
 //!   directory, that directory's content is the package; otherwise the archive root is.
 
+mod positioned;
 mod safety;
 mod tar;
 mod unpack;

@@ -103,8 +103,12 @@ impl<'a> Unpacker<'a> {
 
     /// Creates the symlinks and applies directory modes.
     pub fn finish(mut self) -> Result<ExtractStats, ArchiveError> {
-        let root_real = fs_err::canonicalize(self.root).map_err(io_err(self.root))?;
         let links = std::mem::take(&mut self.symlinks);
+        let root_real = if links.is_empty() {
+            self.root.to_path_buf()
+        } else {
+            fs_err::canonicalize(self.root).map_err(io_err(self.root))?
+        };
         for (rel, target) in links {
             if let Some(parent) = rel.parent() {
                 self.ensure_dir(parent)?;

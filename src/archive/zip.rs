@@ -1,9 +1,9 @@
 //! Zip extraction with `unzip`'s results.
 
 use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
+use super::positioned::PositionedReader;
 use super::safety::safe_entry_path;
 use super::unpack::Unpacker;
 use super::{check_bomb, io_err, ArchiveError, ExtractStats};
@@ -20,8 +20,8 @@ pub fn extract(archive: &Path, dest: &Path) -> Result<ExtractStats, ArchiveError
         kind: "zip",
         detail,
     };
-    let mut zip = zip::ZipArchive::new(BufReader::with_capacity(128 * 1024, file))
-        .map_err(|e| corrupt(e.to_string()))?;
+    let reader = PositionedReader::new(file, 128 * 1024).map_err(io_err(archive))?;
+    let mut zip = zip::ZipArchive::new(reader).map_err(|e| corrupt(e.to_string()))?;
     let declared: u64 = (0..zip.len())
         .filter_map(|i| zip.by_index_raw(i).ok().map(|f| f.size()))
         .sum();
