@@ -312,6 +312,23 @@ mod tests {
     }
 
     #[test]
+    fn repo_cache_dir_can_move_or_be_disabled() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = manifest(
+            dir.path(),
+            r#"{"config": {"cache-repo-dir": "{$cache-dir}/meta"}}"#,
+        );
+        let env = FakeEnv(HashMap::from([("COMPOSER_CACHE_DIR", "/c".to_string())]));
+        let s = Settings::resolve(&env, &m).unwrap();
+        assert_eq!(s.cache_repo_dir, Some(PathBuf::from("/c/meta")));
+        let env = FakeEnv(HashMap::from([
+            ("COMPOSER_CACHE_DIR", "/c".to_string()),
+            ("COMPOSER_CACHE_REPO_DIR", "/dev/null".to_string()),
+        ]));
+        assert_eq!(Settings::resolve(&env, &m).unwrap().cache_repo_dir, None);
+    }
+
+    #[test]
     fn composer_home_implies_cache() {
         let dir = tempfile::tempdir().unwrap();
         let m = manifest(dir.path(), r#"{"config": {"cache-files-ttl": 0}}"#);

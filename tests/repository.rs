@@ -161,6 +161,13 @@ fn show_reads_every_form() {
         );
         assert_eq!(logger["license"], json!(["MIT"]));
 
+        let missing = run(project.magefetch().args(["show", "acme/not-there"]));
+        assert_eq!(missing.code, 5, "{form:?}: {}", missing.stderr);
+        assert!(
+            missing.stderr.contains("was not found in any repository"),
+            "{form:?}"
+        );
+
         let text = run_ok(project.magefetch().args(["show", "acme/module-catalog"]));
         for line in [
             "name     : acme/module-catalog",
@@ -313,7 +320,7 @@ fn magento_shaped_repository_with_auth_gzip_and_provider_hashes() {
 
 #[test]
 fn a_second_show_makes_only_conditional_requests() {
-    for form in [Form::V2, Form::Inline, Form::Includes] {
+    for form in [Form::V2, Form::Inline, Form::Includes, Form::Lazy] {
         let repo = Repo::new(form, "");
         let project = repo.project("p", composer_repo(&repo.server.url()), json!({}));
         let first = show_json(&project, &["logkit/logger", "--all"]);
@@ -330,7 +337,11 @@ fn a_second_show_makes_only_conditional_requests() {
                 "{form:?}: {r:?}"
             );
         }
-        let expected = if form == Form::V2 { 3 } else { 1 };
+        let expected = match form {
+            Form::V2 => 3,
+            Form::Lazy => 2,
+            _ => 1,
+        };
         assert_eq!(requests.len(), expected, "{form:?}: {requests:?}");
     }
     let repo = Repo::new(Form::V2, "");

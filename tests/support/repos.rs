@@ -34,9 +34,11 @@ pub enum Form {
     Magento,
     /// v2 `metadata-url`, minified files, `~dev` files for branches.
     V2,
+    /// Composer 1 `providers-lazy-url`: one v1-format file per package, no hashes.
+    Lazy,
 }
 
-pub const ALL_FORMS: [Form; 7] = [
+pub const ALL_FORMS: [Form; 8] = [
     Form::Inline,
     Form::InlineList,
     Form::Legacy,
@@ -44,6 +46,7 @@ pub const ALL_FORMS: [Form; 7] = [
     Form::Providers,
     Form::Magento,
     Form::V2,
+    Form::Lazy,
 ];
 
 /// The fixture packages plus a `dev-main` branch of `logkit/logger` and
@@ -161,6 +164,13 @@ pub fn layout(form: Form, prefix: &str, packages: &[Value]) -> Vec<(String, Vec<
                 "providers-url": at("p/%package%$%hash%.json"),
                 "provider-includes": {format!("p/{listing_name}$%hash%.json"): {"sha256": hash}}
             })
+        }
+        Form::Lazy => {
+            for (name, entries) in &groups {
+                let file = json!({"packages": {name.clone(): version_map(entries)}});
+                files.push((at(&format!("lazy/{name}.json")), bytes(&file)));
+            }
+            json!({"packages": [], "providers-lazy-url": at("lazy/%package%.json")})
         }
         Form::V2 => {
             for (name, entries) in &groups {
