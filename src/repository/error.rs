@@ -67,13 +67,3 @@ pub enum RepositoryError {
         message: String,
     },
 }
-
-impl RepositoryError {
-    /// The HTTP failure behind the error, if that is what it is.
-    pub fn fetch_error(&self) -> Option<&FetchError> {
-        match self {
-            RepositoryError::Fetch { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
