@@ -820,3 +820,60 @@ fn many_packages_are_fetched_concurrently_within_the_limit() {
         "at most 4 requests at once, and more than one: {max}"
     );
 }
+
+#[test]
+fn the_metadata_cache_is_shared_with_composer_both_ways() {
+    let repo = Repo::new(Form::V2, "");
+    // magefetch fills the cache; Composer, offline, answers from it.
+    let project = repo.project("p", composer_repo(&repo.server.url()), json!({}));
+    let Some(mut composer) = project.composer() else {
+        return;
+    };
+    show_json(&project, &["acme/module-catalog", "--all"]);
+    repo.server.clear_log();
+    let out = run_ok(composer.env("COMPOSER_DISABLE_NETWORK", "1").args([
+        "show",
+        "--all",
+        "acme/module-catalog",
+    ]));
+    assert!(
+        out.stdout.contains("versions : 104.0.7, dev-main"),
+        "{}",
+        out.all_output()
+    );
+    assert!(repo.requests().is_empty(), "{:?}", repo.requests());
+
+    // Composer fills the cache; magefetch, offline, answers from it.
+    let other = repo.project("q", composer_repo(&repo.server.url()), json!({}));
+    let mut composer = other.composer().expect("composer");
+    run_ok(composer.args(["show", "--all", "logkit/logger"]));
+    repo.server.clear_log();
+    let shown = show_json(&other, &["logkit/logger", "--offline"]);
+    assert_eq!(versions(&shown), ["2.3.1", "2.2.0"]);
+    assert!(repo.requests().is_empty(), "{:?}", repo.requests());
+}
+
+#[test]
+fn gzip_bodies_are_decoded_even_without_a_content_encoding() {
+    let repo = Repo::new(Form::Providers, "");
+    let package = find_path(&repo.files, "/p/logkit/logger$");
+    let plain = repo
+        .files
+        .iter()
+        .find(|(p, _)| *p == package)
+        .unwrap()
+        .1
+        .clone();
+    // The sha256 in the listing is of the JSON; the bytes on the wire are a gzip stream.
+    repo.server
+        .add_file(&url_path(&package), support::fixtures::gzip_bytes(&plain));
+    let project = repo.project("p", composer_repo(&repo.server.url()), json!({}));
+    let shown = show_json(&project, &["logkit/logger"]);
+    assert_eq!(versions(&shown), ["2.3.1", "2.2.0"]);
+    let served = repo
+        .requests()
+        .into_iter()
+        .find(|r| r.path == url_path(&package))
+        .unwrap();
+    assert_eq!(served.status, 200);
+}
