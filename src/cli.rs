@@ -51,6 +51,8 @@ pub enum Format {
 pub enum Command {
     /// Install the packages of composer.lock into vendor/
     Install(InstallArgs),
+    /// Show what the repositories offer for a package, or list the installed packages
+    Show(ShowArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,4 +63,16 @@ pub struct InstallArgs {
     /// Packages downloaded at once (default 24, or COMPOSER_MAX_PARALLEL_HTTP)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Package to look up in the repositories; without it, the installed packages are listed
+    pub package: Option<String>,
+    /// Every version, whatever minimum-stability says (dev branches included)
+    #[arg(long)]
+    pub all: bool,
+    /// Answer from the metadata cache only, as with COMPOSER_DISABLE_NETWORK=1
+    #[arg(long)]
+    pub offline: bool,
 }

@@ -83,6 +83,8 @@ pub struct Settings {
     pub cache_dir: PathBuf,
     /// `None` when the files cache is disabled (`cache-files-ttl: 0`, `/dev/null`, …).
     pub cache_files_dir: Option<PathBuf>,
+    /// Repository metadata cache (`cache-repo-dir`); `None` when disabled.
+    pub cache_repo_dir: Option<PathBuf>,
     pub cache_read_only: bool,
     pub secure_http: bool,
     pub max_parallel_http: Option<usize>,
@@ -122,6 +124,14 @@ impl Settings {
             ),
             None => PathBuf::from(files_default),
         };
+        let repo_dir = match lookup.env_or_config("cache-repo-dir") {
+            Some(v) => absolutize(
+                &expand(&v, env, &home.dir).replace("{$cache-dir}", &cache_dir.to_string_lossy()),
+                &project_dir,
+            ),
+            None => cache_dir.join("repo"),
+        };
+        let cache_repo_dir = (!is_null_device(&repo_dir)).then_some(repo_dir);
         let ttl_zero = matches!(config.get("cache-files-ttl"), Some(v) if v.as_i64() == Some(0) || v.as_str() == Some("0"));
         let cache_files_dir = (!ttl_zero && !is_null_device(&files_dir)).then_some(files_dir);
         let cache_read_only = match env.var("COMPOSER_CACHE_READ_ONLY") {
@@ -154,6 +164,7 @@ impl Settings {
             bin_dir,
             cache_dir,
             cache_files_dir,
+            cache_repo_dir,
             cache_read_only,
             secure_http,
             max_parallel_http,
@@ -297,6 +308,24 @@ mod tests {
         assert_eq!(s.bin_dir, dir.path().join("lib/bin"));
         assert_eq!(s.cache_dir, PathBuf::from("/c2"));
         assert_eq!(s.cache_files_dir, Some(PathBuf::from("/c2/files")));
+        assert_eq!(s.cache_repo_dir, Some(PathBuf::from("/c2/repo")));
+    }
+
+    #[test]
+    fn repo_cache_dir_can_move_or_be_disabled() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = manifest(
+            dir.path(),
+            r#"{"config": {"cache-repo-dir": "{$cache-dir}/meta"}}"#,
+        );
+        let env = FakeEnv(HashMap::from([("COMPOSER_CACHE_DIR", "/c".to_string())]));
+        let s = Settings::resolve(&env, &m).unwrap();
+        assert_eq!(s.cache_repo_dir, Some(PathBuf::from("/c/meta")));
+        let env = FakeEnv(HashMap::from([
+            ("COMPOSER_CACHE_DIR", "/c".to_string()),
+            ("COMPOSER_CACHE_REPO_DIR", "/dev/null".to_string()),
+        ]));
+        assert_eq!(Settings::resolve(&env, &m).unwrap().cache_repo_dir, None);
     }
 
     #[test]

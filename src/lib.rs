@@ -6,6 +6,8 @@
 //! - [`commands`]: one module per command; the only place (with `main.rs`) that prints.
 //! - [`install`]: lock vs installed plan, the download → verify → extract pipeline, paths by
 //!   package type, bin proxies, `installed.json` / `installed.php`.
+//! - [`repository`]: Composer repositories in every `packages.json` form, the metadata cache,
+//!   and repository sets with Composer's priority rules.
 //! - [`http`]: one client builder, the retry policy and the resumable, hashed fetch.
 //! - [`composer`]: the data model (composer.json, composer.lock, installed files, content-hash).
 //! - [`auth`], [`cache`], [`config`]: credentials, the Composer-compatible cache, settings.
@@ -25,4 +27,5 @@ pub mod http;
 pub mod install;
 pub mod progress;
 pub mod redact;
+pub mod repository;
 pub mod semver;

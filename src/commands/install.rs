@@ -6,14 +6,15 @@ use std::time::Instant;
 
 use serde_json::json;
 
+use super::project::{auth_hint, input_error, ProjectContext};
 use super::{chain_text, reporters, CommandError, ExitCode};
 use crate::archive::ArchiveError;
-use crate::auth::{AuthSources, AuthStore};
+use crate::auth::AuthStore;
 use crate::cache::FilesCache;
 use crate::cli::{Format, GlobalArgs, InstallArgs};
 use crate::composer::lock::LockFile;
 use crate::composer::project::{lock_path_for, RootManifest};
-use crate::config::{ProcessEnv, Settings};
+use crate::config::Settings;
 use crate::http::{FetchError, HttpClient, HttpSettings};
 use crate::install::{install, InstallError, InstallOptions, PackageError};
 use crate::progress::Reporter;
@@ -91,7 +92,7 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
     }
 }
 
-/// The project as read from disk.
+/// The project as read from disk, with its lock.
 struct Project {
     manifest: RootManifest,
     lock: LockFile,
@@ -101,32 +102,12 @@ struct Project {
 
 impl Project {
     fn open(global: &GlobalArgs) -> Result<Project, CommandError> {
-        let cwd = std::env::current_dir().map_err(|e| CommandError::new(e, ExitCode::LocalFs))?;
-        let dir = match &global.working_dir {
-            Some(d) => crate::fsutil::absolutize(&cwd, d),
-            None => cwd,
-        };
-        if !dir.is_dir() {
-            return Err(CommandError::new(
-                anyhow::anyhow!("the working directory `{}` does not exist", dir.display()),
-                ExitCode::Input,
-            ));
-        }
-        let manifest_name = std::env::var("COMPOSER")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| "composer.json".to_string());
-        let manifest_path = crate::fsutil::absolutize(&dir, Path::new(&manifest_name));
-        if !manifest_path.is_file() {
-            return Err(CommandError::new(
-                anyhow::anyhow!("`{}` was not found", manifest_path.display()),
-                ExitCode::Input,
-            )
-            .hint("run magefetch in the project directory, or pass it with `--working-dir DIR`"));
-        }
-        let manifest = RootManifest::read(&manifest_path).map_err(input_error)?;
-        let settings = Settings::resolve(&ProcessEnv, &manifest).map_err(input_error)?;
-        let lock_path = lock_path_for(&manifest_path);
+        let ProjectContext {
+            manifest,
+            settings,
+            auth,
+        } = ProjectContext::open(global)?;
+        let lock_path = lock_path_for(&manifest.path);
         if !lock_path.is_file() {
             return Err(CommandError::new(
                 anyhow::anyhow!("`{}` was not found: there is nothing to install from", lock_path.display()),
@@ -135,16 +116,6 @@ impl Project {
             .hint("create the lock with `magefetch update` (or `composer update`), then run `magefetch install`"));
         }
         let lock = LockFile::read(&lock_path).map_err(input_error)?;
-        let auth = AuthStore::load(&AuthSources {
-            home: &settings.home,
-            project_dir: &settings.project_dir,
-            manifest: Some((&manifest.path, &manifest.json)),
-            composer_auth_env: std::env::var("COMPOSER_AUTH").ok().filter(|v| !v.is_empty()),
-        })
-        .map_err(|e| {
-            CommandError::new(e, ExitCode::Input)
-                .hint("fix the credentials file named above; it must have the shape of Composer's auth.json")
-        })?;
         Ok(Project {
             manifest,
             lock,
@@ -152,27 +123,6 @@ impl Project {
             auth,
         })
     }
-}
-
-fn input_error(e: crate::composer::FileError) -> CommandError {
-    let hint = match &e {
-        crate::composer::FileError::Syntax { path, .. } => {
-            format!(
-                "fix the JSON syntax of `{}` at the position shown",
-                path.display()
-            )
-        }
-        crate::composer::FileError::Read { path, .. } => {
-            format!("check that `{}` exists and is readable", path.display())
-        }
-        crate::composer::FileError::Invalid { path, .. } => {
-            format!(
-                "`{}` does not have the structure Composer writes",
-                path.display()
-            )
-        }
-    };
-    CommandError::new(e, ExitCode::Input).hint(hint)
 }
 
 fn install_error(e: InstallError, auth: &AuthStore) -> CommandError {
@@ -260,20 +210,11 @@ fn package_exit_code(e: &PackageError) -> ExitCode {
 
 fn package_hint(name: &str, e: &PackageError, auth: &AuthStore) -> Option<String> {
     match e {
-        PackageError::Fetch(FetchError::Unauthorized { url, had_credentials, .. }) => {
-            let origin = crate::auth::origin_of(url.expose())
-                .unwrap_or_else(|| "the host".to_string());
-            let where_ = auth.searched.join(", ");
-            Some(if *had_credentials {
-                format!(
-                    "the credentials for `{origin}` were rejected: for repo.magento.com the key pair may be invalid or disabled (check Marketplace → My Profile → Access Keys). magefetch looked in: {where_}"
-                )
-            } else {
-                format!(
-                    "no credentials were found for `{origin}`. magefetch looked in: {where_}. Add them, e.g. `composer config --global http-basic.{origin} <public-key> <private-key>`"
-                )
-            })
-        }
+        PackageError::Fetch(FetchError::Unauthorized {
+            url,
+            had_credentials,
+            ..
+        }) => Some(auth_hint(url.expose(), *had_credentials, auth)),
         PackageError::Fetch(FetchError::Forbidden { .. }) | PackageError::Fetch(FetchError::NotFound { .. }) => Some(format!(
             "`{name}` is not available to these credentials: the keys may not be entitled to it (Adobe Commerce and Marketplace packages need a MAGEID that has them), or the archive was removed"
         )),

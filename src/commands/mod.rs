@@ -2,7 +2,9 @@
 //! [`CommandError`], which carries the exit code and the hints to print.
 
 pub mod install;
+pub mod project;
 pub mod reporters;
+pub mod show;
 
 use std::fmt::Write as _;
 
@@ -67,6 +69,7 @@ impl CommandError {
 pub async fn run(cli: Cli) -> Result<(), CommandError> {
     match cli.command {
         Command::Install(args) => install::run(&cli.global, &args).await,
+        Command::Show(args) => show::run(&cli.global, &args).await,
     }
 }
 

@@ -119,7 +119,7 @@ impl HttpClient {
         })
     }
 
-    fn check_allowed(&self, safe: &SafeUrl, url: &Url) -> Result<(), FetchError> {
+    pub(super) fn check_allowed(&self, safe: &SafeUrl, url: &Url) -> Result<(), FetchError> {
         if self.settings.offline {
             return Err(FetchError::Offline { url: safe.clone() });
         }
@@ -186,7 +186,21 @@ impl HttpClient {
         state: &mut Progress,
     ) -> Result<(), Attempt> {
         let resume_from = state.have;
-        let (response, sent_auth) = self.send_following_redirects(req.url, url, state).await?;
+        let have = state.have;
+        let validator = state.validator.clone();
+        let prepare = move |request: reqwest::RequestBuilder| {
+            let mut request = request.header(header::ACCEPT_ENCODING, "identity");
+            if have > 0 {
+                request = request.header(header::RANGE, format!("bytes={have}-"));
+                if let Some(v) = &validator {
+                    request = request.header(header::IF_RANGE, v.as_str());
+                }
+            }
+            request
+        };
+        let (response, sent_auth) = self
+            .send_following_redirects(req.url, url, &prepare)
+            .await?;
         let status = response.status();
         let headers = response.headers().clone();
         match status {
@@ -286,28 +300,21 @@ impl HttpClient {
         Ok(())
     }
 
-    async fn send_following_redirects(
+    /// Sends one GET, following redirects by hand so that each hop carries the credentials of
+    /// its own origin only. `prepare` adds the request's own headers (Range, If-Modified-Since).
+    pub(super) async fn send_following_redirects(
         &self,
         safe: &SafeUrl,
         first: &Url,
-        state: &Progress,
+        prepare: &(dyn Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Sync),
     ) -> Result<(reqwest::Response, bool), Attempt> {
         let mut current = first.clone();
         let mut current_raw = safe.expose().to_string();
         for _ in 0..=20 {
-            let mut request = self
-                .inner
-                .get(strip_userinfo(&current))
-                .header(header::ACCEPT_ENCODING, "identity");
+            let mut request = prepare(self.inner.get(strip_userinfo(&current)));
             let credential = self.auth.for_url(&current_raw);
             if let Some((cred, _)) = &credential {
                 request = request.header(header::AUTHORIZATION, cred.header_value());
-            }
-            if state.have > 0 {
-                request = request.header(header::RANGE, format!("bytes={}-", state.have));
-                if let Some(v) = &state.validator {
-                    request = request.header(header::IF_RANGE, v.as_str());
-                }
             }
             let response = request.send().await.map_err(|e| Attempt::Retry {
                 reason: Reason::Transport(describe_reqwest(&e)),
@@ -342,7 +349,7 @@ impl HttpClient {
 }
 
 /// Why an attempt failed.
-enum Attempt {
+pub(super) enum Attempt {
     Fatal(FetchError),
     Retry {
         reason: Reason,
@@ -350,21 +357,21 @@ enum Attempt {
     },
 }
 
-enum Reason {
+pub(super) enum Reason {
     Status(u16),
     Transport(String),
     Message(String),
 }
 
 impl Reason {
-    fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match self {
             Reason::Status(s) => format!("HTTP {s}"),
             Reason::Transport(m) | Reason::Message(m) => m.clone(),
         }
     }
 
-    fn into_error(self, url: &SafeUrl, attempts: u32) -> FetchError {
+    pub(super) fn into_error(self, url: &SafeUrl, attempts: u32) -> FetchError {
         match self {
             Reason::Status(status) => FetchError::Status {
                 url: url.clone(),
@@ -380,7 +387,7 @@ impl Reason {
     }
 }
 
-async fn classify_status(
+pub(super) async fn classify_status(
     url: &SafeUrl,
     status: StatusCode,
     headers: &HeaderMap,
@@ -436,7 +443,7 @@ fn sanitize_message(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).take(500).collect()
 }
 
-fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+pub(super) fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
     headers.get(name)?.to_str().ok().map(str::to_string)
 }
 
@@ -493,7 +500,7 @@ fn hash_reader(reader: &mut File, hasher: &mut Sha1) -> std::io::Result<u64> {
     }
 }
 
-fn parse_url(url: &SafeUrl) -> Result<Url, FetchError> {
+pub(super) fn parse_url(url: &SafeUrl) -> Result<Url, FetchError> {
     Url::parse(url.expose()).map_err(|_| FetchError::BadUrl { url: url.clone() })
 }
 
@@ -504,7 +511,7 @@ fn strip_userinfo(url: &Url) -> Url {
     clean
 }
 
-fn describe_reqwest(e: &reqwest::Error) -> String {
+pub(super) fn describe_reqwest(e: &reqwest::Error) -> String {
     let mut parts = Vec::new();
     if e.is_timeout() {
         parts.push("timed out waiting for data".to_string());

@@ -1,4 +1,5 @@
-//! HTTP: one client builder, the retry policy, and the resumable, hashed download of a file.
+//! HTTP: one client builder, the retry policy, the resumable, hashed download of a file, and
+//! conditional GETs of repository metadata.
 //!
 //! Timeouts are a connect timeout and an idle (read) timeout; there is no cap on a whole
 //! transfer, so a large archive on a slow link finishes as long as bytes keep arriving.
@@ -7,10 +8,12 @@
 
 mod error;
 mod fetch;
+mod metadata;
 mod retry;
 
 pub use error::FetchError;
 pub use fetch::{FetchOutcome, FetchRequest};
+pub use metadata::{gunzip_if_compressed, Metadata};
 pub use retry::RetryPolicy;
 
 use std::sync::Arc;

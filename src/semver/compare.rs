@@ -54,6 +54,44 @@ pub fn compare_normalized_total(a: &str, b: &str) -> Ordering {
     compare_normalized(a, b).then_with(|| a.cmp(b))
 }
 
+/// `VersionParser::normalizeDefaultBranch`: the default-branch names `dev-master`,
+/// `dev-default` and `dev-trunk` become `9999999-dev`, anything else is unchanged.
+pub fn normalize_default_branch(normalized: &str) -> &str {
+    match normalized {
+        "dev-master" | "dev-default" | "dev-trunk" => "9999999-dev",
+        other => other,
+    }
+}
+
+/// The order of composer/semver's `Semver::sort` on normalized versions: after
+/// [`normalize_default_branch`], `dev-` branches are below every other version and PHP
+/// `version_compare` orders the rest. Composer's comparator (`Comparator::lessThan`) never
+/// calls one branch less than another, so the order of two different branches is whatever its
+/// sort algorithm leaves; here they are `Equal`, and a stable sort keeps them as given.
+pub fn compare_for_sort(a: &str, b: &str) -> Ordering {
+    compare_normalized(normalize_default_branch(a), normalize_default_branch(b))
+}
+
+/// `Semver::sort` (oldest first) or `Semver::rsort` (newest first) of version strings as
+/// written; fails on the first string Composer cannot normalize. The sort is stable.
+pub fn sort_versions(
+    versions: &[&str],
+    newest_first: bool,
+) -> Result<Vec<String>, super::VersionError> {
+    let mut keyed = versions
+        .iter()
+        .map(|v| super::normalize(v).map(|n| (n, v.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    keyed.sort_by(|(a, _), (b, _)| {
+        if newest_first {
+            compare_for_sort(b, a)
+        } else {
+            compare_for_sort(a, b)
+        }
+    });
+    Ok(keyed.into_iter().map(|(_, v)| v).collect())
+}
+
 /// PHP passes `char *` to the C code, so everything from a NUL byte on is invisible.
 fn until_nul(b: &[u8]) -> &[u8] {
     match b.iter().position(|c| *c == 0) {

@@ -7,7 +7,8 @@
 //! * [`parse_constraints`] → [`Constraint`]: `VersionParser::parseConstraints`, with
 //!   Composer's string form as `Display` (`^2.4` → `[>= 2.4.0.0-dev < 3.0.0.0-dev]`) and
 //!   [`Constraint::matches_version`] for the pool's version check.
-//! * [`version_compare`]: PHP's `version_compare()`, byte for byte.
+//! * [`version_compare`]: PHP's `version_compare()`, byte for byte, and [`sort_versions`]:
+//!   `Semver::sort` / `rsort`.
 //! * [`Stability`], [`parse_stability`], [`root_stability_flag`]: stabilities and the root
 //!   `@stability` flags.
 //!
@@ -25,8 +26,8 @@ mod version;
 mod tests;
 
 pub use compare::{
-    compare_normalized, compare_normalized_total, php_version_compare, version_compare,
-    version_compare_op,
+    compare_for_sort, compare_normalized, compare_normalized_total, normalize_default_branch,
+    php_version_compare, sort_versions, version_compare, version_compare_op,
 };
 pub use constraint::{parse_constraints, Constraint, ConstraintError, ConstraintNode, Op};
 pub use stability::{parse_stability, root_stability_flag, Stability, StabilityParseError};

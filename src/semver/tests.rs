@@ -977,3 +977,38 @@ fn odd_inputs_never_panic() {
     }
     assert!(normalized.len() > 20);
 }
+
+#[test]
+fn sorts_like_semver_rsort() {
+    let sorted = sort_versions(
+        &[
+            "2.4.7",
+            "2.4.7-p3",
+            "dev-main",
+            "2.4.7-beta1",
+            "dev-master",
+            "2.4.10",
+            "2.4.x-dev",
+        ],
+        true,
+    )
+    .unwrap();
+    assert_eq!(
+        sorted,
+        [
+            "dev-master",
+            "2.4.x-dev",
+            "2.4.10",
+            "2.4.7-p3",
+            "2.4.7",
+            "2.4.7-beta1",
+            "dev-main"
+        ]
+    );
+    let ascending = sort_versions(&["1.10", "1.9", "1.9.1"], false).unwrap();
+    assert_eq!(ascending, ["1.9", "1.9.1", "1.10"]);
+    let err = sort_versions(&["1.0", "not a version"], true).unwrap_err();
+    assert!(err.composer_message().contains("not a version"));
+    assert_eq!(normalize_default_branch("dev-trunk"), "9999999-dev");
+    assert_eq!(normalize_default_branch("dev-main"), "dev-main");
+}

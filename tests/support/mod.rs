@@ -4,6 +4,7 @@
 
 pub mod fixtures;
 pub mod project;
+pub mod repos;
 pub mod server;
 
 pub use fixtures::{

@@ -108,6 +108,9 @@ struct Shared {
     auth: Option<(String, String)>,
     auth_prefixes: Vec<String>,
     gzip_json: bool,
+    gzip_json_always: bool,
+    in_flight: Arc<AtomicU64>,
+    max_in_flight: Arc<AtomicU64>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -128,6 +131,7 @@ pub struct ServerBuilder {
     auth_prefixes: Vec<String>,
     files: Vec<(String, Vec<u8>)>,
     gzip_json: bool,
+    gzip_json_always: bool,
 }
 
 impl ServerBuilder {
@@ -154,6 +158,13 @@ impl ServerBuilder {
         self
     }
 
+    /// Gzip-encode `.json` bodies whatever the request's Accept-Encoding says, as
+    /// repo.magento.com does with its per-package files.
+    pub fn gzip_json_always(mut self, on: bool) -> Self {
+        self.gzip_json_always = on;
+        self
+    }
+
     /// Bind 127.0.0.1:0 and serve from a dedicated thread; returns once listening.
     pub fn start(self) -> Server {
         let listener =
@@ -174,6 +185,9 @@ impl ServerBuilder {
             auth: self.auth,
             auth_prefixes: self.auth_prefixes,
             gzip_json: self.gzip_json,
+            gzip_json_always: self.gzip_json_always,
+            in_flight: Arc::new(AtomicU64::new(0)),
+            max_in_flight: Arc::new(AtomicU64::new(0)),
         });
         let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
@@ -244,6 +258,12 @@ impl Server {
             .iter()
             .map(LogRecord::snapshot)
             .collect()
+    }
+
+    /// The most requests that were being answered at the same time (a request counts from
+    /// its arrival until its body has been sent).
+    pub fn max_in_flight(&self) -> u64 {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
     }
 
     pub fn clear_log(&self) {
@@ -438,6 +458,7 @@ fn handle(
     req: &Request<Incoming>,
 ) -> Response<RespBody> {
     let path = req.uri().path().to_string();
+    let guard = InFlight::enter(&shared.in_flight, &shared.max_in_flight);
     let authorization_header = header_string(req, "authorization");
     let info = ReqInfo {
         method: req.method(),
@@ -488,6 +509,7 @@ fn handle(
             counter,
             flushes: flushes.clone(),
             done: false,
+            _in_flight: guard,
         }),
     };
     let mut resp = Response::new(body);
@@ -672,12 +694,11 @@ impl Shared {
         };
 
         let is_json = req.path.to_ascii_lowercase().ends_with(".json");
-        let gzipped = self.gzip_json
-            && is_json
-            && req
-                .accept_encoding
-                .as_deref()
-                .is_some_and(|a| a.to_ascii_lowercase().contains("gzip"));
+        let asked_for_gzip = req
+            .accept_encoding
+            .as_deref()
+            .is_some_and(|a| a.to_ascii_lowercase().contains("gzip"));
+        let gzipped = is_json && (self.gzip_json_always || (self.gzip_json && asked_for_gzip));
         let data = if gzipped {
             Bytes::from(gzip(&raw))
         } else {
@@ -810,6 +831,24 @@ struct StreamState {
     counter: Arc<AtomicU64>,
     flushes: Arc<AtomicU64>,
     done: bool,
+    _in_flight: InFlight,
+}
+
+/// Counts a request as in flight until dropped (with the response body, for streamed ones).
+struct InFlight(Arc<AtomicU64>);
+
+impl InFlight {
+    fn enter(current: &Arc<AtomicU64>, max: &Arc<AtomicU64>) -> InFlight {
+        let now = current.fetch_add(1, Ordering::SeqCst) + 1;
+        max.fetch_max(now, Ordering::SeqCst);
+        InFlight(current.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn stream_body(state: StreamState) -> RespBody {
