@@ -10,7 +10,7 @@ mod fetch;
 mod retry;
 
 pub use error::FetchError;
-pub use fetch::{FetchOutcome, FetchRequest};
+pub use fetch::{Digests, Expected, FetchOutcome, FetchRequest, HashKinds, Hashers};
 pub use retry::RetryPolicy;
 
 use std::sync::Arc;
