@@ -1,7 +1,10 @@
 //! Commands: read settings, call the library, print results. Errors come back as
 //! [`CommandError`], which carries the exit code and the hints to print.
 
+pub mod auth;
+mod context;
 pub mod install;
+pub mod release;
 pub mod reporters;
 
 use std::fmt::Write as _;
@@ -67,6 +70,8 @@ impl CommandError {
 pub async fn run(cli: Cli) -> Result<(), CommandError> {
     match cli.command {
         Command::Install(args) => install::run(&cli.global, &args).await,
+        Command::Release(command) => release::run(&cli.global, &command).await,
+        Command::Auth(command) => auth::run(&cli.global, &command).await,
     }
 }
 
