@@ -53,6 +53,172 @@ pub enum Command {
     Install(InstallArgs),
     /// Show what the repositories offer for a package, or list the installed packages
     Show(ShowArgs),
+    /// List and download Magento release archives from the downloads API (MAGEID + token)
+    #[command(subcommand)]
+    Release(ReleaseCommand),
+    /// Store, show (masked), remove and check credentials in Composer's auth.json
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+use crate::release::DEFAULT_API_URL;
+
+/// Where the downloads API is and who is asking.
+#[derive(Debug, Args, Clone)]
+pub struct ApiArgs {
+    /// Base URL of the downloads API
+    #[arg(long, value_name = "URL", default_value = DEFAULT_API_URL)]
+    pub api_url: String,
+    /// MAGEID (else MAGENTO_MAGEID, else auth.json http-basic for the API host)
+    #[arg(long, value_name = "MAGEID")]
+    pub mage_id: Option<String>,
+    /// Downloads Access Token (else MAGENTO_TOKEN, else auth.json); prefer those two, a
+    /// command-line value is visible to other local users in the process list
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
+/// File categories of the downloads API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReleaseTypeArg {
+    CeFull,
+    EeFull,
+    CePatch,
+    EePatch,
+    Other,
+}
+
+/// Archive formats of release files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ArchiveArg {
+    #[value(name = "tar.gz")]
+    TarGz,
+    Zip,
+    #[value(name = "tar.bz2")]
+    TarBz2,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReleaseCommand {
+    /// List the files of the downloads API (description, type, version, file, MD5, date)
+    List(ReleaseListArgs),
+    /// List the versions the downloads API knows, per edition
+    Versions(ApiArgs),
+    /// Download a release file (by file name, or by version) with resume and MD5 check
+    Download(ReleaseDownloadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReleaseListArgs {
+    #[command(flatten)]
+    pub api: ApiArgs,
+    /// Only this version (`*` wildcards allowed, e.g. `2.4.*`)
+    #[arg(long, value_name = "V")]
+    pub version: Option<String>,
+    /// Only this type of file
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub kind: Option<ReleaseTypeArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReleaseDownloadArgs {
+    #[command(flatten)]
+    pub api: ApiArgs,
+    /// A file name from `release list`, or a version (then --type, --sample-data and
+    /// --archive choose the file)
+    #[arg(value_name = "FILE-OR-VERSION")]
+    pub spec: String,
+    /// Type of file when a version is given (default ce-full)
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub kind: Option<ReleaseTypeArg>,
+    /// The archive with sample data, when a version is given
+    #[arg(long)]
+    pub sample_data: bool,
+    /// Archive format when a version is published in several (default: tar.gz, then zip, then tar.bz2)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub archive: Option<ArchiveArg>,
+    /// Directory to save the file in (default: the current directory)
+    #[arg(short = 'o', long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Unpack the verified archive into DIR (which must not exist or be empty)
+    #[arg(long, value_name = "DIR")]
+    pub extract: Option<PathBuf>,
+    /// Also require this SHA-256 (hex) of the file, e.g. the one printed by an earlier download
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<String>,
+    /// Save a file for which no MD5 is published (and no --sha256 given); it is reported as
+    /// not verified
+    #[arg(long)]
+    pub allow_unverified: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Store http-basic credentials for a host (for repo.magento.com: the Marketplace key pair)
+    Set(AuthSetArgs),
+    /// Store the MAGEID and Downloads Access Token for the downloads API host
+    SetToken(AuthSetTokenArgs),
+    /// Remove every credential stored for a host
+    Remove(AuthRemoveArgs),
+    /// Show the hosts that have credentials, their kind and where they come from (masked)
+    List,
+    /// Try the credentials against the server: valid, invalid (401), not entitled (403/404), unreachable
+    Check(AuthCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuthSetArgs {
+    /// The host (auth.json key), e.g. repo.magento.com or repo.example.com:8443
+    pub host: String,
+    /// Public key / user name (asked for, or read from stdin, when missing)
+    #[arg(long, value_name = "KEY")]
+    pub public_key: Option<String>,
+    /// Private key / password (asked for without echo, or read from stdin, when missing)
+    #[arg(long, value_name = "KEY")]
+    pub private_key: Option<String>,
+    /// Write the project auth.json instead of the global one
+    #[arg(long)]
+    pub project: bool,
+    /// Store keys that do not look like Marketplace keys
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthSetTokenArgs {
+    /// MAGEID (asked for, or read from stdin, when missing)
+    #[arg(long, value_name = "MAGEID")]
+    pub mage_id: Option<String>,
+    /// Downloads Access Token (asked for without echo, or read from stdin, when missing)
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The downloads API whose host the credentials are stored for
+    #[arg(long, value_name = "URL", default_value = DEFAULT_API_URL)]
+    pub api_url: String,
+    /// Write the project auth.json instead of the global one
+    #[arg(long)]
+    pub project: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthRemoveArgs {
+    pub host: String,
+    /// Edit the project auth.json instead of the global one
+    #[arg(long)]
+    pub project: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthCheckArgs {
+    /// Only this host (default: every host with credentials)
+    pub host: Option<String>,
+    /// Try this URL instead of the default for the host (repo.magento.com: /packages.json;
+    /// the downloads API host: info/versions; others: https://HOST/packages.json)
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// The downloads API (its host is checked with a listing)
+    #[arg(long, value_name = "URL", default_value = DEFAULT_API_URL)]
+    pub api_url: String,
 }
 
 #[derive(Debug, Args)]

@@ -227,7 +227,8 @@ fn default_cache_dir(env: &dyn Env, home: &Home) -> PathBuf {
     home.dir.join("cache")
 }
 
-fn global_config(home: &Path) -> Result<Map<String, Value>, FileError> {
+/// The `config` section of `$COMPOSER_HOME/config.json` (empty when the file is missing).
+pub fn global_config(home: &Path) -> Result<Map<String, Value>, FileError> {
     let path = home.join("config.json");
     if !path.is_file() {
         return Ok(Map::new());

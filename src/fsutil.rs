@@ -24,6 +24,24 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// [`write_atomic`] with an exact mode (e.g. 0600 for files holding secrets); the temporary
+/// file has that mode before any byte is written.
+pub fn write_atomic_mode(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    fs::create_dir_all(dir)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".magefetch-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| with_path(e, dir))?;
+    set_mode(tmp.path(), mode)?;
+    let mut tmp = tmp;
+    tmp.write_all(contents).map_err(|e| with_path(e, path))?;
+    tmp.as_file().sync_data().map_err(|e| with_path(e, path))?;
+    tmp.persist(path).map_err(|e| with_path(e.error, path))?;
+    Ok(())
+}
+
 /// Adds the path to an `io::Error` that lacks it.
 pub fn with_path(err: io::Error, path: &Path) -> io::Error {
     io::Error::new(err.kind(), format!("{err} (path: {})", path.display()))

@@ -237,7 +237,7 @@ fn package_hint(name: &str, e: &PackageError, auth: &AuthStore) -> Option<String
     }
 }
 
-fn fs_hint(path: &Path, source: &std::io::Error) -> String {
+pub(crate) fn fs_hint(path: &Path, source: &std::io::Error) -> String {
     match source.kind() {
         std::io::ErrorKind::PermissionDenied => {
             format!(

@@ -1,8 +1,11 @@
 //! Commands: read settings, call the library, print results. Errors come back as
 //! [`CommandError`], which carries the exit code and the hints to print.
 
+pub mod auth;
+mod context;
 pub mod install;
 pub mod project;
+pub mod release;
 pub mod reporters;
 pub mod show;
 
@@ -70,6 +73,8 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
     match cli.command {
         Command::Install(args) => install::run(&cli.global, &args).await,
         Command::Show(args) => show::run(&cli.global, &args).await,
+        Command::Release(command) => release::run(&cli.global, &command).await,
+        Command::Auth(command) => auth::run(&cli.global, &command).await,
     }
 }
 

@@ -34,6 +34,8 @@ pub enum FetchError {
         status: u16,
         attempts: u32,
     },
+    #[error("`{url}` answered with more than {limit} bytes, which is not what was expected")]
+    TooLarge { url: SafeUrl, limit: u64 },
     #[error("`{url}` redirected too many times")]
     TooManyRedirects { url: SafeUrl },
     #[error("could not download `{url}` after {attempts} attempt(s): {detail}")]
@@ -43,10 +45,11 @@ pub enum FetchError {
         detail: String,
     },
     #[error(
-        "checksum mismatch for `{url}`: expected sha1 {expected}, got {actual} ({bytes} bytes received)"
+        "checksum mismatch for `{url}`: expected {algorithm} {expected}, got {actual} ({bytes} bytes received)"
     )]
     ChecksumMismatch {
         url: SafeUrl,
+        algorithm: &'static str,
         expected: String,
         actual: String,
         bytes: u64,

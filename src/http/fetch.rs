@@ -1,21 +1,24 @@
 //! The resumable, hashed download of one file.
 //!
-//! Bytes stream from the socket through SHA-1 into a `.part` file; memory use does not depend on
-//! the file size. When a transfer breaks, the next attempt asks for the rest with
+//! Bytes stream from the socket through a set of hashers (SHA-1 for Composer dists, MD5 and
+//! SHA-256 for Magento release archives; see [`HashKinds`]) into a `.part` file; memory use does
+//! not depend on the file size. When a transfer breaks, the next attempt asks for the rest with
 //! `Range: bytes=<have>-` and `If-Range: <validator>`; a 206 continues the file and the running
 //! hash, a 200 (server ignores ranges, or the file changed) starts over cleanly. A `.part` left
 //! by a killed run is re-hashed from disk and continued the same way, provided the earlier
-//! response carried a validator (ETag or Last-Modified) or the expected SHA-1 is known to catch
-//! a mixed file. The caller renames the `.part` into place only after the hash matched.
+//! response carried a validator (ETag or Last-Modified) or an expected digest is known to catch
+//! a mixed file. The caller renames the `.part` into place only after the digests matched.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
+use md5::Md5;
 use reqwest::header::{self, HeaderMap};
 use reqwest::{StatusCode, Url};
 use sha1::{Digest, Sha1};
+use sha2::Sha256;
 
 use super::retry::is_retryable_status;
 use super::{FetchError, HttpClient};
@@ -30,18 +33,188 @@ pub struct FetchRequest<'a> {
     pub part: PathBuf,
     /// The sidecar describing `part` (validators, source URL hash).
     pub part_info: PathBuf,
-    /// Lower-case hex SHA-1 the file must have, when known.
-    pub expected_sha1: Option<&'a str>,
+    /// Digests the file must have, when known (each one given is also computed).
+    pub expected: Expected<'a>,
+    /// Digests to compute (in addition to the expected ones) and report in the outcome.
+    pub compute: HashKinds,
     /// Progress id and name for the reporter.
     pub id: usize,
     pub name: &'a str,
     pub reporter: &'a dyn Reporter,
 }
 
+/// Which digests a transfer computes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HashKinds {
+    pub sha1: bool,
+    pub md5: bool,
+    pub sha256: bool,
+}
+
+impl HashKinds {
+    pub const SHA1: HashKinds = HashKinds {
+        sha1: true,
+        md5: false,
+        sha256: false,
+    };
+    pub const MD5_SHA256: HashKinds = HashKinds {
+        sha1: false,
+        md5: true,
+        sha256: true,
+    };
+}
+
+/// Lower-case hex digests a file must have.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expected<'a> {
+    pub sha1: Option<&'a str>,
+    pub md5: Option<&'a str>,
+    pub sha256: Option<&'a str>,
+}
+
+impl Expected<'_> {
+    pub fn any(&self) -> bool {
+        self.sha1.is_some() || self.md5.is_some() || self.sha256.is_some()
+    }
+}
+
+/// Lower-case hex digests of a file (those that were computed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Digests {
+    pub sha1: Option<String>,
+    pub md5: Option<String>,
+    pub sha256: Option<String>,
+}
+
+impl Digests {
+    /// The first digest that differs from `expected`: (algorithm, expected, actual).
+    fn mismatch<'e>(&self, expected: &Expected<'e>) -> Option<(&'static str, &'e str, String)> {
+        let pairs = [
+            ("sha1", expected.sha1, &self.sha1),
+            ("md5", expected.md5, &self.md5),
+            ("sha256", expected.sha256, &self.sha256),
+        ];
+        pairs.into_iter().find_map(|(alg, want, got)| {
+            let want = want?;
+            let got = got.clone().unwrap_or_default();
+            (!got.eq_ignore_ascii_case(want.trim())).then_some((alg, want, got))
+        })
+    }
+}
+
+/// The running hashers of a transfer. SHA-1 and SHA-256 run inline; MD5 (the slowest, and
+/// only wanted next to SHA-256 for release archives) runs on its own thread when another
+/// digest is computed too, so that verifying costs little throughput.
+pub struct Hashers {
+    sha1: Option<Sha1>,
+    md5: Option<Md5Hasher>,
+    sha256: Option<Sha256>,
+}
+
+enum Md5Hasher {
+    Inline(Md5),
+    Thread(Md5Thread),
+}
+
+/// MD5 on a helper thread, fed through a bounded channel (the bound is the back-pressure).
+struct Md5Thread {
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    handle: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Md5Thread {
+    fn spawn() -> Option<Md5Thread> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(256);
+        let handle = std::thread::Builder::new()
+            .name("magefetch-md5".into())
+            .spawn(move || {
+                let mut h = Md5::new();
+                for chunk in rx {
+                    h.update(&chunk);
+                }
+                hex::encode(h.finalize())
+            })
+            .ok()?;
+        Some(Md5Thread {
+            tx: Some(tx),
+            handle: Some(handle),
+        })
+    }
+
+    fn finish(mut self) -> Option<String> {
+        drop(self.tx.take());
+        self.handle.take()?.join().ok()
+    }
+}
+
+impl Hashers {
+    pub fn new(kinds: HashKinds) -> Hashers {
+        let offload = kinds.md5 && (kinds.sha1 || kinds.sha256);
+        let md5 = kinds.md5.then(|| {
+            offload
+                .then(Md5Thread::spawn)
+                .flatten()
+                .map(Md5Hasher::Thread)
+                .unwrap_or_else(|| Md5Hasher::Inline(Md5::new()))
+        });
+        Hashers {
+            sha1: kinds.sha1.then(Sha1::new),
+            md5,
+            sha256: kinds.sha256.then(Sha256::new),
+        }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        match &mut self.md5 {
+            Some(Md5Hasher::Inline(h)) => h.update(bytes),
+            Some(Md5Hasher::Thread(t)) => {
+                if let Some(tx) = &t.tx {
+                    // A closed channel means the thread died; `finish` then reports no digest,
+                    // which fails the comparison rather than passing it.
+                    let _ = tx.send(bytes.to_vec());
+                }
+            }
+            None => {}
+        }
+        if let Some(h) = &mut self.sha1 {
+            h.update(bytes);
+        }
+        if let Some(h) = &mut self.sha256 {
+            h.update(bytes);
+        }
+    }
+
+    pub fn finish(self) -> Digests {
+        Digests {
+            sha1: self.sha1.map(|h| hex::encode(h.finalize())),
+            md5: self.md5.and_then(|m| match m {
+                Md5Hasher::Inline(h) => Some(hex::encode(h.finalize())),
+                Md5Hasher::Thread(t) => t.finish(),
+            }),
+            sha256: self.sha256.map(|h| hex::encode(h.finalize())),
+        }
+    }
+
+    /// Hashes a whole file; returns its length.
+    pub fn update_from_file(&mut self, path: &Path) -> std::io::Result<u64> {
+        let mut file = File::open(path)?;
+        hash_reader(&mut file, self)
+    }
+}
+
+/// The digest kinds a request needs: what it asked for plus what it expects.
+fn kinds_for(req: &FetchRequest<'_>) -> HashKinds {
+    HashKinds {
+        sha1: req.compute.sha1 || req.expected.sha1.is_some(),
+        md5: req.compute.md5 || req.expected.md5.is_some(),
+        sha256: req.compute.sha256 || req.expected.sha256.is_some(),
+    }
+}
+
 /// A downloaded, verified file (still at `part`).
 #[derive(Debug, Clone)]
 pub struct FetchOutcome {
-    pub sha1: String,
+    pub digests: Digests,
     pub size: u64,
     /// Bytes that crossed the network in this call (less than `size` after a resume).
     pub transferred: u64,
@@ -52,14 +225,15 @@ struct Progress {
     /// Written without a user-space buffer: each network chunk goes straight to the file, so
     /// a killed process loses nothing it had received.
     file: File,
-    hasher: Sha1,
+    hasher: Hashers,
+    kinds: HashKinds,
     have: u64,
     validator: Option<String>,
     total: Option<u64>,
 }
 
 impl HttpClient {
-    /// Downloads `req.url` into `req.part`, verifying the SHA-1 when one is expected.
+    /// Downloads `req.url` into `req.part`, verifying the expected digests.
     pub async fn fetch_to_file(&self, req: &FetchRequest<'_>) -> Result<FetchOutcome, FetchError> {
         let url = parse_url(req.url)?;
         self.check_allowed(req.url, &url)?;
@@ -100,23 +274,77 @@ impl HttpClient {
             }
         }
         flush(&mut state, &req.part)?;
-        let actual = hex::encode(state.hasher.clone().finalize());
-        if let Some(expected) = req.expected_sha1 {
-            if actual != expected {
-                discard_part(req);
-                return Err(FetchError::ChecksumMismatch {
-                    url: req.url.clone(),
-                    expected: expected.to_string(),
-                    actual,
-                    bytes: state.have,
-                });
-            }
+        let digests =
+            std::mem::replace(&mut state.hasher, Hashers::new(HashKinds::default())).finish();
+        if let Some((algorithm, expected, actual)) = digests.mismatch(&req.expected) {
+            discard_part(req);
+            return Err(FetchError::ChecksumMismatch {
+                url: req.url.clone(),
+                algorithm,
+                expected: expected.to_string(),
+                actual,
+                bytes: state.have,
+            });
         }
         Ok(FetchOutcome {
-            sha1: actual,
+            digests,
             size: state.have,
             transferred: state.have.saturating_sub(start_have),
         })
+    }
+
+    /// GETs a small document (a listing, a repository root) into memory, with the same
+    /// retries, redirects and per-origin credentials as [`HttpClient::fetch_to_file`]. Bodies
+    /// larger than `max_bytes` fail.
+    pub async fn get_bytes(&self, safe: &SafeUrl, max_bytes: usize) -> Result<Vec<u8>, FetchError> {
+        let url = parse_url(safe)?;
+        self.check_allowed(safe, &url)?;
+        let policy = &self.settings.retry;
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let reason = match self.get_once(safe, &url, max_bytes).await {
+                Ok(body) => return Ok(body),
+                Err(Attempt::Fatal(e)) => return Err(e),
+                Err(Attempt::Retry { reason, wait }) => (reason, wait),
+            };
+            if attempts >= policy.max_attempts {
+                return Err(reason.0.into_error(safe, attempts));
+            }
+            tokio::time::sleep(reason.1.unwrap_or_else(|| policy.delay(attempts))).await;
+        }
+    }
+
+    async fn get_once(
+        &self,
+        safe: &SafeUrl,
+        url: &Url,
+        max_bytes: usize,
+    ) -> Result<Vec<u8>, Attempt> {
+        let (response, sent_auth) = self
+            .send_following_redirects(safe, url, &|request| request)
+            .await?;
+        let status = response.status();
+        if status != StatusCode::OK {
+            let headers = response.headers().clone();
+            return Err(classify_status(safe, status, &headers, response, sent_auth).await);
+        }
+        let mut body = Vec::new();
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let bytes = chunk.map_err(|e| Attempt::Retry {
+                reason: Reason::Transport(describe_reqwest(&e)),
+                wait: None,
+            })?;
+            if body.len() + bytes.len() > max_bytes {
+                return Err(Attempt::Fatal(FetchError::TooLarge {
+                    url: safe.clone(),
+                    limit: max_bytes as u64,
+                }));
+            }
+            body.extend_from_slice(&bytes);
+        }
+        Ok(body)
     }
 
     pub(super) fn check_allowed(&self, safe: &SafeUrl, url: &Url) -> Result<(), FetchError> {
@@ -143,11 +371,12 @@ impl HttpClient {
         // by the validator (If-Range) or by the expected SHA-1.
         let resumable = info.filter(|i| {
             i.url_sha1 == url_sha1
-                && (i.etag.is_some() || i.last_modified.is_some() || req.expected_sha1.is_some())
+                && (i.etag.is_some() || i.last_modified.is_some() || req.expected.any())
         });
+        let kinds = kinds_for(req);
         if let Some(info) = resumable {
             if let Ok(mut existing) = File::open(&req.part) {
-                let mut hasher = Sha1::new();
+                let mut hasher = Hashers::new(kinds);
                 let have =
                     hash_reader(&mut existing, &mut hasher).map_err(|e| io_error(&req.part, e))?;
                 let file = OpenOptions::new()
@@ -157,6 +386,7 @@ impl HttpClient {
                 return Ok(Progress {
                     file,
                     hasher,
+                    kinds,
                     have,
                     validator: info
                         .etag
@@ -170,7 +400,8 @@ impl HttpClient {
         let _ = std::fs::remove_file(&req.part_info);
         Ok(Progress {
             file,
-            hasher: Sha1::new(),
+            hasher: Hashers::new(kinds),
+            kinds,
             have: 0,
             validator: None,
             total: None,
@@ -465,7 +696,7 @@ fn unsatisfied_total(headers: &HeaderMap) -> Option<u64> {
 fn restart(state: &mut Progress, part: &Path) -> Result<(), Attempt> {
     let file = File::create(part).map_err(|e| Attempt::Fatal(io_error(part, e)))?;
     state.file = file;
-    state.hasher = Sha1::new();
+    state.hasher = Hashers::new(state.kinds);
     state.have = 0;
     state.total = None;
     Ok(())
@@ -487,7 +718,7 @@ fn discard_part(req: &FetchRequest<'_>) {
     let _ = std::fs::remove_file(&req.part_info);
 }
 
-fn hash_reader(reader: &mut File, hasher: &mut Sha1) -> std::io::Result<u64> {
+fn hash_reader(reader: &mut File, hasher: &mut Hashers) -> std::io::Result<u64> {
     let mut buf = vec![0u8; 256 * 1024];
     let mut total = 0u64;
     loop {
@@ -554,6 +785,54 @@ mod tests {
         assert_eq!(content_range(&h), Some((5, None)));
         h.insert(header::CONTENT_RANGE, "bytes */300".parse().unwrap());
         assert_eq!(unsatisfied_total(&h), Some(300));
+    }
+
+    #[test]
+    fn hashers_compute_each_digest_inline_or_threaded() {
+        let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+        let expected = Digests {
+            sha1: Some(hex::encode(Sha1::digest(&data))),
+            md5: Some(hex::encode(Md5::digest(&data))),
+            sha256: Some(hex::encode(Sha256::digest(&data))),
+        };
+        let all = HashKinds {
+            sha1: true,
+            md5: true,
+            sha256: true,
+        };
+        let md5_only = HashKinds {
+            md5: true,
+            ..HashKinds::default()
+        };
+        for kinds in [all, HashKinds::MD5_SHA256, HashKinds::SHA1, md5_only] {
+            let mut h = Hashers::new(kinds);
+            for chunk in data.chunks(7919) {
+                h.update(chunk);
+            }
+            let d = h.finish();
+            assert_eq!(d.sha1.is_some(), kinds.sha1);
+            assert_eq!(d.md5.is_some(), kinds.md5);
+            assert_eq!(d.sha256.is_some(), kinds.sha256);
+            for (got, want) in [
+                (&d.sha1, &expected.sha1),
+                (&d.md5, &expected.md5),
+                (&d.sha256, &expected.sha256),
+            ] {
+                if got.is_some() {
+                    assert_eq!(got, want);
+                }
+            }
+        }
+        let wrong = Expected {
+            md5: Some("00"),
+            ..Expected::default()
+        };
+        assert_eq!(expected.mismatch(&wrong).map(|m| m.0), Some("md5"));
+        let right = Expected {
+            sha256: expected.sha256.as_deref(),
+            ..Expected::default()
+        };
+        assert!(expected.mismatch(&right).is_none());
     }
 
     #[test]

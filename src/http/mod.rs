@@ -12,7 +12,7 @@ mod metadata;
 mod retry;
 
 pub use error::FetchError;
-pub use fetch::{FetchOutcome, FetchRequest};
+pub use fetch::{Digests, Expected, FetchOutcome, FetchRequest, HashKinds, Hashers};
 pub use metadata::{gunzip_if_compressed, Metadata};
 pub use retry::RetryPolicy;
 

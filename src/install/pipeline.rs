@@ -13,7 +13,7 @@ use super::plan::Operation;
 use super::PackageError;
 use crate::archive::{self, ArchiveKind};
 use crate::cache::{part_info_path, part_path, FilesCache, VerifiedIndex};
-use crate::http::{FetchError, FetchRequest, HttpClient};
+use crate::http::{Expected, FetchError, FetchRequest, HashKinds, HttpClient};
 use crate::progress::{Origin, Reporter};
 use crate::redact::SafeUrl;
 
@@ -272,7 +272,11 @@ async fn fetch_from_network(
                 url: &safe,
                 part: part.clone(),
                 part_info: part_info_path(&final_path),
-                expected_sha1: shasum,
+                expected: Expected {
+                    sha1: shasum,
+                    ..Expected::default()
+                },
+                compute: HashKinds::SHA1,
                 id,
                 name: op.package.pretty_name(),
                 reporter: ctx.reporter.as_ref(),
@@ -284,8 +288,8 @@ async fn fetch_from_network(
                         source: e,
                     })?;
                     let _ = std::fs::remove_file(part_info_path(&final_path));
-                    if in_cache {
-                        ctx.verified.record(&final_path, &outcome.sha1);
+                    if let (true, Some(sha1)) = (in_cache, &outcome.digests.sha1) {
+                        ctx.verified.record(&final_path, sha1);
                     }
                     ctx.reporter.on_download_done(
                         id,

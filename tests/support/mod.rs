@@ -2,6 +2,7 @@
 //! Test support: a real HTTP/1.1 server (`server`) and a Composer repository built from
 //! `fixtures/repo` (`fixtures`). Used from integration tests via `mod support;`.
 
+pub mod downloads;
 pub mod fixtures;
 pub mod project;
 pub mod repos;

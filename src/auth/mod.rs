@@ -11,6 +11,9 @@
 //! Credentials embedded in a URL (`https://user:pass@host/`) are used for that request and
 //! remembered for the origin.
 
+pub mod file;
+pub mod keys;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
@@ -81,6 +84,10 @@ pub enum Source {
     File(PathBuf),
     EnvComposerAuth,
     Url,
+    /// A command-line option (`--mage-id`/`--token`).
+    Flag,
+    /// A dedicated environment variable (e.g. `MAGENTO_TOKEN`).
+    Env(&'static str),
 }
 
 impl std::fmt::Display for Source {
@@ -89,6 +96,8 @@ impl std::fmt::Display for Source {
             Source::File(p) => write!(f, "{}", p.display()),
             Source::EnvComposerAuth => f.write_str("the COMPOSER_AUTH environment variable"),
             Source::Url => f.write_str("the URL"),
+            Source::Flag => f.write_str("the command line"),
+            Source::Env(name) => write!(f, "the {name} environment variable"),
         }
     }
 }
@@ -227,6 +236,29 @@ impl AuthStore {
         }
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         entries.get(&origin).cloned()
+    }
+
+    /// Sets the credentials of `origin` for this run (they win over every file).
+    pub fn insert(&self, origin: &str, credential: Credential, source: Source) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        entries.insert(origin.to_string(), (credential, source));
+    }
+
+    /// The credentials in effect for `origin`, if any.
+    pub fn for_origin(&self, origin: &str) -> Option<(Credential, Source)> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries.get(origin).cloned()
+    }
+
+    /// Every origin with the credentials in effect for it, sorted by origin.
+    pub fn entries(&self) -> Vec<(String, Credential, Source)> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<_> = entries
+            .iter()
+            .map(|(o, (c, s))| (o.clone(), c.clone(), s.clone()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
     /// Origins that have credentials, with their kind and source (for `auth list` and hints).
