@@ -6,6 +6,7 @@
 //! - [`commands`]: one module per command; the only place (with `main.rs`) that prints.
 //! - [`install`]: lock vs installed plan, the download → verify → extract pipeline, paths by
 //!   package type, bin proxies, `installed.json` / `installed.php`.
+//! - [`autoload`]: the native autoloader generator (vendor/autoload.php, vendor/composer/*).
 //! - [`http`]: one client builder, the retry policy and the resumable, hashed fetch.
 //! - [`composer`]: the data model (composer.json, composer.lock, installed files, content-hash).
 //! - [`auth`], [`cache`], [`config`]: credentials, the Composer-compatible cache, settings.
@@ -15,6 +16,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod autoload;
 pub mod cache;
 pub mod cli;
 pub mod commands;
