@@ -6,6 +6,7 @@
 //! - [`commands`]: one module per command; the only place (with `main.rs`) that prints.
 //! - [`install`]: lock vs installed plan, the download → verify → extract pipeline, paths by
 //!   package type, bin proxies, `installed.json` / `installed.php`.
+//! - [`magento`]: Magento's `extra.map` file deploy (magento2-base into the project root).
 //! - [`autoload`]: the native autoloader generator (vendor/autoload.php, vendor/composer/*).
 //! - [`http`]: one client builder, the retry policy and the resumable, hashed fetch.
 //! - [`composer`]: the data model (composer.json, composer.lock, installed files, content-hash).
@@ -25,6 +26,7 @@ pub mod config;
 pub mod fsutil;
 pub mod http;
 pub mod install;
+pub mod magento;
 pub mod progress;
 pub mod redact;
 pub mod semver;
