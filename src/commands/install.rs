@@ -6,16 +6,17 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::{chain_text, reporters, CommandError, ExitCode};
+use super::{chain_text, input_error, reporters, CommandError, ExitCode};
 use crate::archive::ArchiveError;
 use crate::auth::{AuthSources, AuthStore};
 use crate::cache::FilesCache;
 use crate::cli::{Format, GlobalArgs, InstallArgs};
 use crate::composer::lock::LockFile;
 use crate::composer::project::{lock_path_for, RootManifest};
-use crate::config::{ProcessEnv, Settings};
+use crate::config::Settings;
 use crate::http::{FetchError, HttpClient, HttpSettings};
-use crate::install::{install, InstallError, InstallOptions, PackageError};
+use crate::install::{install, AutoloaderMode, InstallError, InstallOptions, PackageError};
+use crate::magento::DeployError;
 use crate::progress::Reporter;
 
 const DEFAULT_CONCURRENCY: usize = 24;
@@ -53,6 +54,10 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
         dev: !args.no_dev,
         concurrency,
         extract_jobs,
+        autoloader: (!args.no_autoloader).then_some(AutoloaderMode {
+            optimize: args.autoloader.optimize,
+            authoritative: args.autoloader.classmap_authoritative,
+        }),
     };
     let result = install(options, client, cache, reporter.clone()).await;
     drop(reporter);
@@ -65,6 +70,7 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
                     json!({"result": "ok", "installed": summary.installed, "updated": summary.updated,
                         "removed": summary.removed, "unchanged": summary.unchanged,
                         "from_cache": summary.from_cache, "downloaded_bytes": summary.downloaded_bytes,
+                        "autoload_classes": summary.autoload.as_ref().map(|a| a.classes),
                         "seconds": seconds})
                 );
             } else if !global.quiet {
@@ -84,6 +90,9 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
                         seconds
                     );
                 }
+                if let Some(autoload) = &summary.autoload {
+                    println!("{}", super::dump_autoload::summary_line(autoload));
+                }
             }
             Ok(())
         }
@@ -101,31 +110,8 @@ struct Project {
 
 impl Project {
     fn open(global: &GlobalArgs) -> Result<Project, CommandError> {
-        let cwd = std::env::current_dir().map_err(|e| CommandError::new(e, ExitCode::LocalFs))?;
-        let dir = match &global.working_dir {
-            Some(d) => crate::fsutil::absolutize(&cwd, d),
-            None => cwd,
-        };
-        if !dir.is_dir() {
-            return Err(CommandError::new(
-                anyhow::anyhow!("the working directory `{}` does not exist", dir.display()),
-                ExitCode::Input,
-            ));
-        }
-        let manifest_name = std::env::var("COMPOSER")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| "composer.json".to_string());
-        let manifest_path = crate::fsutil::absolutize(&dir, Path::new(&manifest_name));
-        if !manifest_path.is_file() {
-            return Err(CommandError::new(
-                anyhow::anyhow!("`{}` was not found", manifest_path.display()),
-                ExitCode::Input,
-            )
-            .hint("run magefetch in the project directory, or pass it with `--working-dir DIR`"));
-        }
-        let manifest = RootManifest::read(&manifest_path).map_err(input_error)?;
-        let settings = Settings::resolve(&ProcessEnv, &manifest).map_err(input_error)?;
+        let (manifest, settings) = super::open_manifest(global)?;
+        let manifest_path = manifest.path.clone();
         let lock_path = lock_path_for(&manifest_path);
         if !lock_path.is_file() {
             return Err(CommandError::new(
@@ -152,27 +138,6 @@ impl Project {
             auth,
         })
     }
-}
-
-fn input_error(e: crate::composer::FileError) -> CommandError {
-    let hint = match &e {
-        crate::composer::FileError::Syntax { path, .. } => {
-            format!(
-                "fix the JSON syntax of `{}` at the position shown",
-                path.display()
-            )
-        }
-        crate::composer::FileError::Read { path, .. } => {
-            format!("check that `{}` exists and is readable", path.display())
-        }
-        crate::composer::FileError::Invalid { path, .. } => {
-            format!(
-                "`{}` does not have the structure Composer writes",
-                path.display()
-            )
-        }
-    };
-    CommandError::new(e, ExitCode::Input).hint(hint)
 }
 
 fn install_error(e: InstallError, auth: &AuthStore) -> CommandError {
@@ -211,6 +176,16 @@ fn install_error(e: InstallError, auth: &AuthStore) -> CommandError {
             }
         }
         InstallError::File(f) => input_error(f),
+        InstallError::Autoload(a) => super::dump_autoload::autoload_error(a),
+        InstallError::Deploy(ref d) => {
+            let code = match d {
+                DeployError::Io { .. } => ExitCode::LocalFs,
+                _ => ExitCode::Input,
+            };
+            CommandError::new(e, code).hint(
+                "the package files are installed and recorded; fix the problem named above and run `magefetch install` again to deploy",
+            )
+        }
         InstallError::InvalidPackage { .. } => CommandError::new(e, ExitCode::Input).hint(
             "the lock file is damaged or was edited by hand; regenerate it with `composer update`",
         ),
