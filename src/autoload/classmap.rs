@@ -333,12 +333,15 @@ fn list_files(unit: &ScanUnit) -> Result<Vec<Candidate>, AutoloadError> {
     Ok(out)
 }
 
-fn push_candidate(path: &Path, out: &mut Vec<Candidate>) {
-    let ext_ok = path
-        .extension()
+fn has_extension(path: &Path) -> bool {
+    path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.contains(&e));
-    if !ext_ok {
+        .is_some_and(|e| EXTENSIONS.contains(&e))
+}
+
+/// A file given directly (a `classmap` entry naming one file).
+fn push_candidate(path: &Path, out: &mut Vec<Candidate>) {
+    if !has_extension(path) {
         return;
     }
     let shown = normalize(&path.to_string_lossy());
@@ -348,31 +351,47 @@ fn push_candidate(path: &Path, out: &mut Vec<Candidate>) {
     out.push(Candidate { path: shown, real });
 }
 
+/// Depth-first in directory order. The real path of a directory is resolved once; entries that
+/// are not symlinks extend it by name, so a large tree costs one `realpath` per directory.
 fn walk(
     dir: &Path,
     visited: &mut HashSet<PathBuf>,
     out: &mut Vec<Candidate>,
 ) -> std::io::Result<()> {
-    let real = fs_err::canonicalize(dir)?;
-    if !visited.insert(real) {
+    let real_dir = fs_err::canonicalize(dir)?;
+    if !visited.insert(real_dir.clone()) {
         return Ok(());
     }
+    let shown_dir = normalize(&dir.to_string_lossy());
+    let real_dir_text = real_dir.to_string_lossy().into_owned();
     for entry in fs_err::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if (name.starts_with('.') && name.len() > 1) || VCS_NAMES.contains(&name.as_ref()) {
+        let name_text = name.to_string_lossy();
+        if (name_text.starts_with('.') && name_text.len() > 1)
+            || VCS_NAMES.contains(&name_text.as_ref())
+        {
             continue;
         }
         let path = entry.path();
-        // Follow symlinks; a dangling link is skipped.
-        let Ok(meta) = std::fs::metadata(&path) else {
-            continue;
-        };
-        if meta.is_dir() {
+        let file_type = entry.file_type()?;
+        if file_type.is_symlink() {
+            // Follow symlinks; a dangling link is skipped.
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                walk(&path, visited, out)?;
+            } else if meta.is_file() {
+                push_candidate(&path, out);
+            }
+        } else if file_type.is_dir() {
             walk(&path, visited, out)?;
-        } else if meta.is_file() {
-            push_candidate(&path, out);
+        } else if file_type.is_file() && has_extension(&path) {
+            out.push(Candidate {
+                path: format!("{shown_dir}/{name_text}"),
+                real: format!("{real_dir_text}/{name_text}"),
+            });
         }
     }
     Ok(())

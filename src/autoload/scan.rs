@@ -154,13 +154,22 @@ fn strip_code(src: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
                 }
             },
             _ => {
-                out.push(c);
-                i += 1;
+                // Copy the run of bytes that need no decision in one go.
+                let run = src[i + 1..]
+                    .iter()
+                    .position(|&b| is_code_special(b))
+                    .map_or(n, |p| i + 1 + p);
+                out.extend_from_slice(&src[i..run]);
+                i = run;
                 prev_space = false;
             }
         }
     }
     i
+}
+
+fn is_code_special(b: u8) -> bool {
+    is_space(b) || matches!(b, b'?' | b'#' | b'/' | b'\'' | b'"' | b'`' | b'<')
 }
 
 fn is_single_char_token(b: u8) -> bool {
@@ -327,8 +336,12 @@ fn clean(src: &[u8]) -> Vec<u8> {
                     continue;
                 }
             }
-            out.push(c);
-            i += 1;
+            let run = src[i + 1..]
+                .iter()
+                .position(|&b| matches!(b, b'?' | b'"' | b'\'' | b'<' | b'/'))
+                .map_or(n, |p| i + 1 + p);
+            out.extend_from_slice(&src[i..run]);
+            i = run;
         }
     }
     out
