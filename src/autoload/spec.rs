@@ -299,3 +299,142 @@ fn reachable_from_root(root: &Unit, packages: Vec<Unit>) -> Vec<Unit> {
         .filter_map(|(p, k)| k.then_some(p))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn unit(name: &str, autoload: Value, requires: &[&str]) -> Unit {
+        Unit {
+            name: name.to_string(),
+            install_path: format!("/p/vendor/{name}"),
+            is_root: false,
+            target_dir: None,
+            autoload: autoload.as_object().cloned().unwrap_or_default(),
+            autoload_dev: Map::new(),
+            requires: requires.iter().map(|s| s.to_string()).collect(),
+            replaces: Vec::new(),
+            include_paths: Vec::new(),
+        }
+    }
+
+    fn root(requires: &[&str]) -> Unit {
+        Unit {
+            name: "acme/root".into(),
+            install_path: "/p".into(),
+            is_root: true,
+            autoload:
+                json!({"psr-4": {"Lib\\": "src/"}, "files": ["boot.php"], "classmap": ["classes/"]})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            autoload_dev: json!({"psr-4": {"Lib\\": "tests/"}})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            ..unit("acme/root", json!({}), requires)
+        }
+    }
+
+    fn packages() -> Vec<Unit> {
+        vec![
+            unit(
+                "a/app",
+                json!({"files": ["a.php"], "classmap": ["cm"], "psr-4": {"Lib\\": "a/", "Lib\\Sub\\": "s/"}}),
+                &["z/base"],
+            ),
+            unit("m/dev-tool", json!({"files": ["dev.php"]}), &[]),
+            unit(
+                "z/base",
+                json!({"files": ["z.php"], "classmap": ["cm"], "psr-0": {"Z_": "lib/"}}),
+                &[],
+            ),
+        ]
+    }
+
+    #[test]
+    fn order_and_precedence() {
+        let rules = parse_autoloads(&root(&["a/app"]), packages(), true, &[]).unwrap();
+        // PSR: namespaces reverse-sorted; for one namespace the root (with autoload-dev) first.
+        assert_eq!(
+            rules.psr4,
+            vec![
+                (
+                    "Lib\\Sub\\".to_string(),
+                    vec!["/p/vendor/a/app/s".to_string()]
+                ),
+                (
+                    "Lib\\".to_string(),
+                    vec![
+                        "/p/src".into(),
+                        "/p/tests".into(),
+                        "/p/vendor/a/app/a".into()
+                    ]
+                ),
+            ]
+        );
+        // files: dependencies first, the root last; identifiers are md5("name:path").
+        let files: Vec<&str> = rules.files.iter().map(|(_, p)| p.as_str()).collect();
+        assert_eq!(
+            files,
+            [
+                "/p/vendor/z/base/z.php",
+                "/p/vendor/a/app/a.php",
+                "/p/vendor/m/dev-tool/dev.php",
+                "/p/boot.php"
+            ]
+        );
+        assert_eq!(rules.files[0].0, hex::encode(Md5::digest(b"z/base:z.php")));
+        // classmap: the reverse (root first).
+        assert_eq!(
+            rules.classmap,
+            ["/p/classes", "/p/vendor/a/app/cm", "/p/vendor/z/base/cm"]
+        );
+    }
+
+    #[test]
+    fn no_dev_filters() {
+        // By dev-package-names, and without autoload-dev.
+        let rules = parse_autoloads(
+            &root(&["a/app"]),
+            packages(),
+            false,
+            &["m/dev-tool".to_string()],
+        )
+        .unwrap();
+        assert!(rules.files.iter().all(|(_, p)| !p.contains("dev-tool")));
+        assert!(!rules
+            .psr4
+            .iter()
+            .any(|(_, dirs)| dirs.contains(&"/p/tests".to_string())));
+        // Without the list: only what the root's require reaches.
+        let rules = parse_autoloads(&root(&["a/app"]), packages(), false, &[]).unwrap();
+        assert_eq!(rules.files.len(), 3);
+        assert!(rules.files.iter().all(|(_, p)| !p.contains("dev-tool")));
+    }
+
+    #[test]
+    fn target_dir_and_invalid_rules() {
+        let mut legacy = unit(
+            "l/old",
+            json!({"psr-0": {"Old_": ""}, "classmap": ["Old.php"]}),
+            &[],
+        );
+        legacy.target_dir = Some("Old/Lib".into());
+        legacy.install_path = "/p/vendor/l/old/Old/Lib".into();
+        let rules = parse_autoloads(&root(&[]), vec![legacy], true, &[]).unwrap();
+        assert_eq!(
+            rules.psr0,
+            vec![("Old_".to_string(), vec!["/p/vendor/l/old".to_string()])]
+        );
+        assert_eq!(rules.classmap[1], "/p/vendor/l/old/Old/Lib/Old.php");
+        let bad = unit("b/bad", json!({"psr-4": {"NoSlash": "src/"}}), &[]);
+        let err = parse_autoloads(&root(&[]), vec![bad], true, &[]).unwrap_err();
+        assert!(
+            err.message.contains("must end with a namespace separator"),
+            "{}",
+            err.message
+        );
+    }
+}
