@@ -230,7 +230,7 @@ fn php_loads_psr4_psr0_classmap_and_files_autoloads() {
         "{}",
         out.stdout
     );
-    for flags in [&[][..], &["-o"], &["-a"], &["--no-dev"]] {
+    for flags in [&[][..], &["-o"], &["-a"], &["--no-dev"], &["--dev"]] {
         if !flags.is_empty() {
             run_ok(project.magefetch().arg("dump-autoload").args(flags));
         }
@@ -474,4 +474,63 @@ fn resolves_debians_php_libraries_like_composer() {
     let compared = differential(&ours, &theirs, &home, &scratch, false);
     eprintln!("Debian corpus: {compared} classes resolved identically");
     assert!(compared >= 400, "{compared}");
+}
+
+#[test]
+fn config_keys_steer_the_generated_loader() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/Thing.php"),
+        "<?php\nnamespace Cfg;\n\nclass Thing {}\n",
+    )
+    .unwrap();
+    let manifest = json!({
+        "name": "cfg/root",
+        "autoload": {"psr-4": {"Cfg\\": "src/"}},
+        "include-path": ["lib/"],
+        "config": {
+            "classmap-authoritative": true,
+            "autoloader-suffix": "CfgSuffix1",
+            "prepend-autoloader": false,
+            "use-include-path": true
+        }
+    });
+    std::fs::write(dir.join("composer.json"), manifest.to_string()).unwrap();
+    let out = run_ok(magefetch_in(dir).args(["dump-autoload", "--format", "json"]));
+    let result: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    // classmap-authoritative implies the optimized scan: Cfg\Thing and InstalledVersions.
+    assert_eq!(result["authoritative"], json!(true));
+    assert_eq!(result["classes"], json!(2));
+    let real = std::fs::read_to_string(dir.join("vendor/composer/autoload_real.php")).unwrap();
+    assert!(real.contains("class ComposerAutoloaderInitCfgSuffix1"));
+    assert!(real.contains("$loader->setClassMapAuthoritative(true);"));
+    assert!(real.contains("$loader->setUseIncludePath(true);"));
+    assert!(real.contains("$loader->register(false);"));
+    assert!(real.contains("require __DIR__ . '/include_paths.php';"));
+    let include = std::fs::read_to_string(dir.join("vendor/composer/include_paths.php")).unwrap();
+    assert!(include.contains("    $baseDir . '/lib',\n"), "{include}");
+    let classmap =
+        std::fs::read_to_string(dir.join("vendor/composer/autoload_classmap.php")).unwrap();
+    assert!(
+        classmap.contains("'Cfg\\\\Thing' => $baseDir . '/src/Thing.php',"),
+        "{classmap}"
+    );
+    // optimize-autoloader alone.
+    let manifest =
+        json!({"autoload": {"psr-4": {"Cfg\\": "src/"}}, "config": {"optimize-autoloader": true}});
+    std::fs::write(dir.join("composer.json"), manifest.to_string()).unwrap();
+    let out = run_ok(magefetch_in(dir).arg("dump-autoload"));
+    assert!(
+        out.stdout
+            .contains("Generated optimized autoload files containing 2 classes"),
+        "{}",
+        out.stdout
+    );
+    // The suffix of the existing autoload.php is kept once config no longer names one.
+    let real = std::fs::read_to_string(dir.join("vendor/composer/autoload_real.php")).unwrap();
+    assert!(real.contains("class ComposerAutoloaderInitCfgSuffix1"));
+    assert!(real.contains("$loader->register(true);"));
+    assert!(!dir.join("vendor/composer/include_paths.php").exists());
 }
