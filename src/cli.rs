@@ -59,6 +59,9 @@ pub enum Command {
     /// Store, show (masked), remove and check credentials in Composer's auth.json
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Write vendor/autoload.php and the autoloader files under vendor/composer/
+    #[command(name = "dump-autoload", visible_alias = "dumpautoload")]
+    DumpAutoload(DumpAutoloadArgs),
 }
 
 use crate::release::DEFAULT_API_URL;
@@ -221,6 +224,29 @@ pub struct AuthCheckArgs {
     pub api_url: String,
 }
 
+/// How the autoloader is generated (shared by install and dump-autoload).
+#[derive(Debug, Args, Clone, Copy)]
+pub struct AutoloaderArgs {
+    /// Scan PSR-4/PSR-0 directories into the class map (faster loading in production)
+    #[arg(short = 'o', long = "optimize", visible_alias = "optimize-autoloader")]
+    pub optimize: bool,
+    /// Load classes from the class map only (implies --optimize)
+    #[arg(short = 'a', long = "classmap-authoritative")]
+    pub classmap_authoritative: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DumpAutoloadArgs {
+    #[command(flatten)]
+    pub autoloader: AutoloaderArgs,
+    /// Leave out the autoload rules of dev packages and the root's autoload-dev
+    #[arg(long, conflicts_with = "dev")]
+    pub no_dev: bool,
+    /// Include dev autoload rules even if installed.json says the install was --no-dev
+    #[arg(long)]
+    pub dev: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct InstallArgs {
     /// Skip the packages of `packages-dev`
@@ -229,6 +255,11 @@ pub struct InstallArgs {
     /// Packages downloaded at once (default 24, or COMPOSER_MAX_PARALLEL_HTTP)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
+    /// Do not write the autoloader (vendor/autoload.php, vendor/composer/autoload_*)
+    #[arg(long)]
+    pub no_autoloader: bool,
+    #[command(flatten)]
+    pub autoloader: AutoloaderArgs,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,8 @@
 //!   package type, bin proxies, `installed.json` / `installed.php`.
 //! - [`repository`]: Composer repositories in every `packages.json` form, the metadata cache,
 //!   and repository sets with Composer's priority rules.
+//! - [`magento`]: Magento's `extra.map` file deploy (magento2-base into the project root).
+//! - [`autoload`]: the native autoloader generator (vendor/autoload.php, vendor/composer/*).
 //! - [`http`]: one client builder, the retry policy and the resumable, hashed fetch.
 //! - [`composer`]: the data model (composer.json, composer.lock, installed files, content-hash).
 //! - [`auth`], [`cache`], [`config`]: credentials (and in-place auth.json edits), the
@@ -20,6 +22,7 @@
 
 pub mod archive;
 pub mod auth;
+pub mod autoload;
 pub mod cache;
 pub mod cli;
 pub mod commands;
@@ -28,6 +31,7 @@ pub mod config;
 pub mod fsutil;
 pub mod http;
 pub mod install;
+pub mod magento;
 pub mod progress;
 pub mod redact;
 pub mod release;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::{CommandError, ExitCode};
+use super::{input_error, CommandError, ExitCode};
 use crate::auth::{AuthSources, AuthStore};
 use crate::cli::GlobalArgs;
 use crate::composer::project::RootManifest;
@@ -88,9 +88,4 @@ impl Context {
             .is_some_and(|v| v != "0");
         HttpClient::new(settings, auth).map_err(|e| CommandError::new(e, ExitCode::Failure))
     }
-}
-
-fn input_error(e: crate::composer::FileError) -> CommandError {
-    let hint = format!("fix `{}`", e.path().display());
-    CommandError::new(e, ExitCode::Input).hint(hint)
 }

@@ -16,7 +16,8 @@ use crate::composer::lock::LockFile;
 use crate::composer::project::{lock_path_for, RootManifest};
 use crate::config::Settings;
 use crate::http::{FetchError, HttpClient, HttpSettings};
-use crate::install::{install, InstallError, InstallOptions, PackageError};
+use crate::install::{install, AutoloaderMode, InstallError, InstallOptions, PackageError};
+use crate::magento::DeployError;
 use crate::progress::Reporter;
 
 const DEFAULT_CONCURRENCY: usize = 24;
@@ -54,6 +55,10 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
         dev: !args.no_dev,
         concurrency,
         extract_jobs,
+        autoloader: (!args.no_autoloader).then_some(AutoloaderMode {
+            optimize: args.autoloader.optimize,
+            authoritative: args.autoloader.classmap_authoritative,
+        }),
     };
     let result = install(options, client, cache, reporter.clone()).await;
     drop(reporter);
@@ -66,6 +71,7 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
                     json!({"result": "ok", "installed": summary.installed, "updated": summary.updated,
                         "removed": summary.removed, "unchanged": summary.unchanged,
                         "from_cache": summary.from_cache, "downloaded_bytes": summary.downloaded_bytes,
+                        "autoload_classes": summary.autoload.as_ref().map(|a| a.classes),
                         "seconds": seconds})
                 );
             } else if !global.quiet {
@@ -84,6 +90,9 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
                         summary.downloaded_bytes as f64 / (1024.0 * 1024.0),
                         seconds
                     );
+                }
+                if let Some(autoload) = &summary.autoload {
+                    println!("{}", super::dump_autoload::summary_line(autoload));
                 }
             }
             Ok(())
@@ -176,6 +185,16 @@ fn install_error(e: InstallError, auth: &AuthStore) -> CommandError {
             }
         }
         InstallError::File(f) => input_error(f),
+        InstallError::Autoload(a) => super::dump_autoload::autoload_error(a),
+        InstallError::Deploy(ref d) => {
+            let code = match d {
+                DeployError::Io { .. } => ExitCode::LocalFs,
+                _ => ExitCode::Input,
+            };
+            CommandError::new(e, code).hint(
+                "the package files are installed and recorded; fix the problem named above and run `magefetch install` again to deploy",
+            )
+        }
         InstallError::InvalidPackage { .. } => CommandError::new(e, ExitCode::Input).hint(
             "the lock file is damaged or was edited by hand; regenerate it with `composer update`",
         ),

@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod context;
+pub mod dump_autoload;
 pub mod install;
 pub mod project;
 pub mod release;
@@ -11,7 +12,11 @@ pub mod show;
 
 use std::fmt::Write as _;
 
-use crate::cli::{Cli, Command};
+use std::path::Path;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::composer::project::RootManifest;
+use crate::config::{ProcessEnv, Settings};
 
 /// Exit codes (documented in the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +80,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Show(args) => show::run(&cli.global, &args).await,
         Command::Release(command) => release::run(&cli.global, &command).await,
         Command::Auth(command) => auth::run(&cli.global, &command).await,
+        Command::DumpAutoload(args) => dump_autoload::run(&cli.global, &args),
     }
 }
 
@@ -91,4 +97,56 @@ pub fn chain_text(error: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// Finds and reads the project's composer.json (`--working-dir`, `COMPOSER`) and its settings.
+pub fn open_manifest(global: &GlobalArgs) -> Result<(RootManifest, Settings), CommandError> {
+    let cwd = std::env::current_dir().map_err(|e| CommandError::new(e, ExitCode::LocalFs))?;
+    let dir = match &global.working_dir {
+        Some(d) => crate::fsutil::absolutize(&cwd, d),
+        None => cwd,
+    };
+    if !dir.is_dir() {
+        return Err(CommandError::new(
+            anyhow::anyhow!("the working directory `{}` does not exist", dir.display()),
+            ExitCode::Input,
+        ));
+    }
+    let manifest_name = std::env::var("COMPOSER")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "composer.json".to_string());
+    let manifest_path = crate::fsutil::absolutize(&dir, Path::new(&manifest_name));
+    if !manifest_path.is_file() {
+        return Err(CommandError::new(
+            anyhow::anyhow!("`{}` was not found", manifest_path.display()),
+            ExitCode::Input,
+        )
+        .hint("run magefetch in the project directory, or pass it with `--working-dir DIR`"));
+    }
+    let manifest = RootManifest::read(&manifest_path).map_err(input_error)?;
+    let settings = Settings::resolve(&ProcessEnv, &manifest).map_err(input_error)?;
+    Ok((manifest, settings))
+}
+
+/// A local JSON file that could not be used, with a hint that says where to look.
+pub fn input_error(e: crate::composer::FileError) -> CommandError {
+    let hint = match &e {
+        crate::composer::FileError::Syntax { path, .. } => {
+            format!(
+                "fix the JSON syntax of `{}` at the position shown",
+                path.display()
+            )
+        }
+        crate::composer::FileError::Read { path, .. } => {
+            format!("check that `{}` exists and is readable", path.display())
+        }
+        crate::composer::FileError::Invalid { path, .. } => {
+            format!(
+                "`{}` does not have the structure Composer writes",
+                path.display()
+            )
+        }
+    };
+    CommandError::new(e, ExitCode::Input).hint(hint)
 }

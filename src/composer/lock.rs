@@ -55,6 +55,11 @@ impl LockFile {
         })
     }
 
+    /// The lock's `content-hash`, if it has one.
+    pub fn content_hash(&self) -> Option<&str> {
+        self.content_hash.as_deref()
+    }
+
     /// Whether the lock was made from this composer.json, as Composer checks it before an
     /// install (a mismatch is a warning, not an error).
     pub fn is_fresh(&self, manifest: &RootManifest) -> bool {

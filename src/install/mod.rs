@@ -6,7 +6,9 @@
 //!    file, verified, renamed into the cache, then extracted on a blocking thread into a
 //!    temporary directory under `vendor/composer/` and renamed into place. Downloads of other
 //!    packages continue while one is extracting.
-//! 3. Removals, bin proxies, then installed.json and installed.php, written atomically and last.
+//! 3. Removals, bin proxies, then installed.json and installed.php, written atomically.
+//! 4. Magento's file deploy for packages with an `extra.map` ([`crate::magento`]).
+//! 5. The autoloader ([`crate::autoload`]), generated from the installed.json just written.
 //!
 //! A package is either completely in place or not at all, and installed.json always describes
 //! what is there: a run interrupted at any point leaves a tree the next run completes.
@@ -23,6 +25,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::archive::ArchiveError;
+use crate::autoload::{AutoloadError, DumpOptions, DumpSummary};
 use crate::cache::{FilesCache, VerifiedIndex};
 use crate::composer::installed::{
     installed_json, installed_php, InstalledEntry, InstalledRepo, RootInfo,
@@ -33,6 +36,7 @@ use crate::composer::project::RootManifest;
 use crate::composer::FileError;
 use crate::fsutil::{relative_path, remove_path, write_atomic};
 use crate::http::{FetchError, HttpClient};
+use crate::magento::{DeployError, DeploySettings};
 use crate::progress::Reporter;
 
 /// What to install and how.
@@ -44,8 +48,17 @@ pub struct InstallOptions {
     pub dev: bool,
     /// Packages in flight at once.
     pub concurrency: usize,
-    /// Archives extracted at once (CPU bound).
+    /// Archives extracted at once (CPU bound); also the threads that parse PHP for `-o`.
     pub extract_jobs: usize,
+    /// Write the autoloader at the end (not with `--no-autoloader`).
+    pub autoloader: Option<AutoloaderMode>,
+}
+
+/// How install writes the autoloader.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AutoloaderMode {
+    pub optimize: bool,
+    pub authoritative: bool,
 }
 
 /// What an install did.
@@ -57,12 +70,18 @@ pub struct InstallSummary {
     pub unchanged: usize,
     pub from_cache: usize,
     pub downloaded_bytes: u64,
+    /// The autoloader written at the end, unless disabled.
+    pub autoload: Option<DumpSummary>,
 }
 
 #[derive(Debug, Error)]
 pub enum InstallError {
     #[error(transparent)]
     File(#[from] FileError),
+    #[error("could not write the autoloader")]
+    Autoload(#[source] AutoloadError),
+    #[error("could not deploy the Magento files")]
+    Deploy(#[source] DeployError),
     #[error("{} of {total} package(s) could not be installed", failures.len() + not_attempted)]
     Packages {
         failures: Vec<PackageFailure>,
@@ -253,16 +272,76 @@ pub async fn install(
     }
 
     write_installed_files(&opts, &composer_dir, &state, &root_aliases)?;
+    deploy_magento_files(&opts, &state)?;
 
-    if failures.is_empty() && not_attempted == 0 {
-        Ok(summary)
-    } else {
-        Err(InstallError::Packages {
+    if !failures.is_empty() || not_attempted > 0 {
+        return Err(InstallError::Packages {
             failures,
             not_attempted,
             total,
-        })
+        });
     }
+    if let Some(mode) = opts.autoloader {
+        let dumped = crate::autoload::dump(&DumpOptions {
+            project_dir: opts.manifest.dir().to_path_buf(),
+            vendor_dir: opts.vendor_dir.clone(),
+            manifest: opts.manifest.json.clone(),
+            optimize: mode.optimize,
+            authoritative: mode.authoritative,
+            dev: Some(opts.dev),
+            jobs: opts.extract_jobs.max(1),
+            default_suffix: opts.lock.content_hash().map(str::to_string),
+        })
+        .map_err(InstallError::Autoload)?;
+        for w in &dumped.warnings {
+            reporter.on_warning(w);
+        }
+        summary.autoload = Some(dumped);
+    }
+    Ok(summary)
+}
+
+/// Runs Magento's deploy for every package with an `extra.map` that was not deployed at its
+/// installed version yet (installed or updated now, or left undeployed by an earlier run).
+fn deploy_magento_files(
+    opts: &InstallOptions,
+    state: &BTreeMap<String, Record>,
+) -> Result<(), InstallError> {
+    let settings =
+        DeploySettings::from_manifest(&opts.manifest.json, opts.manifest.dir(), &opts.vendor_dir)
+            .map_err(InstallError::Deploy)?;
+    if !settings.enabled {
+        return Ok(());
+    }
+    let mut record = crate::magento::Record::read(&opts.vendor_dir);
+    let mut changed = false;
+    for r in state.values() {
+        if !record.needs_deploy(&r.package) {
+            continue;
+        }
+        let Some(dir) = paths::install_path(&opts.vendor_dir, &r.package)
+            .ok()
+            .flatten()
+        else {
+            continue;
+        };
+        let name = r.package.name();
+        let (_, deployed) =
+            crate::magento::deploy_package(&settings, &r.package, &dir, record.packages.get(&name))
+                .map_err(InstallError::Deploy)?;
+        record.packages.insert(name, deployed);
+        changed = true;
+    }
+    let before = record.packages.len();
+    record.packages.retain(|name, _| state.contains_key(name));
+    changed |= record.packages.len() != before;
+    if changed {
+        record
+            .write(&opts.vendor_dir)
+            .map_err(InstallError::Deploy)?;
+        crate::magento::finish(&settings).map_err(InstallError::Deploy)?;
+    }
+    Ok(())
 }
 
 /// One package as it will be recorded in installed.json.

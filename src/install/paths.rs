@@ -3,49 +3,11 @@
 //! Without plugins every package type except `metapackage` is installed like a library, at
 //! `<vendor-dir>/<pretty name>[/<target-dir>]` (reference §8.2); Magento's types included.
 
-use std::path::{Path, PathBuf};
-
 use md5::{Digest, Md5};
 
 use crate::composer::package::Package;
 
-/// The install directory of a package, or `None` for a metapackage. Names that could leave
-/// the vendor directory are refused.
-pub fn install_path(vendor_dir: &Path, package: &Package) -> Result<Option<PathBuf>, String> {
-    if package.is_metapackage() {
-        return Ok(None);
-    }
-    let name = package.pretty_name();
-    if !is_valid_name(name) {
-        return Err(format!(
-            "`{name}` is not a valid package name (expected `vendor/name` with letters, digits, `.`, `_` and `-`)"
-        ));
-    }
-    let mut path = vendor_dir.join(name);
-    if let Some(target) = package.target_dir() {
-        match crate::archive::safe_entry_path(&target) {
-            Ok(Some(rel)) => path.push(rel),
-            Ok(None) => {}
-            Err(_) => return Err(format!("`{name}` has an unsafe target-dir `{target}`")),
-        }
-    }
-    Ok(Some(path))
-}
-
-/// `vendor/name`: two non-empty parts of `[A-Za-z0-9_.-]`, neither starting with `.`.
-pub fn is_valid_name(name: &str) -> bool {
-    let mut parts = name.split('/');
-    let (Some(vendor), Some(project), None) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    [vendor, project].iter().all(|part| {
-        !part.is_empty()
-            && !part.starts_with('.')
-            && part
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-    })
-}
+pub use crate::composer::package::{install_path, is_valid_name};
 
 /// The dist URLs to try, in order (Composer's `getDistUrls`): the package's own URL, then its
 /// mirrors, preferred mirrors first.
@@ -150,6 +112,7 @@ pub fn aliases(package: &Package, root_aliases: &[(String, String)]) -> Vec<Stri
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::path::{Path, PathBuf};
 
     #[test]
     fn names() {

@@ -1,0 +1,508 @@
+//! Building the class map: scanning `classmap` paths (always) and, with `--optimize`, every
+//! PSR-4/PSR-0 directory, the way Composer's class-map generator does.
+//!
+//! - Directories are walked depth-first in directory order, following symlinks, skipping names
+//!   that start with `.` and VCS directories (`CVS`, `_svn`, `_darcs`), keeping files ending in
+//!   `.php`, `.inc` or `.hh`.
+//! - A file is scanned once (by real path): a `classmap` scan always marks it, a PSR scan only
+//!   when it kept a class. `exclude-from-classmap` rules are matched against the real path and
+//!   the path as found.
+//! - In a PSR scan a class is kept only when its name maps to the file's path under the rule
+//!   (PSR-4: the part after the namespace prefix; PSR-0: the full name with `_` in the class
+//!   name as `/`). When no class of a file complies, each is reported as a violation.
+//! - The first file found for a class wins; later different files are reported as ambiguous
+//!   unless one of the paths is under a `test(s)`, `fixture(s)`, `example(s)` or `stub(s)`
+//!   directory.
+//!
+//! Parsing is the expensive part, so files are first listed (cheap and sequential, to keep
+//! Composer's order), then parsed on all cores with scoped threads, then the rules above are
+//! replayed in order.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::paths::normalize;
+use super::scan::find_classes;
+use super::AutoloadError;
+
+const EXTENSIONS: [&str; 3] = ["php", "inc", "hh"];
+const VCS_NAMES: [&str; 3] = ["CVS", "_svn", "_darcs"];
+
+/// One `exclude-from-classmap` rule: `<real base>/<pattern>($|/)`, searched anywhere in a path,
+/// where `**` matches one or more characters and `*` one or more characters other than `/`.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    prefix: String,
+    tokens: Vec<Token>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Literal(u8),
+    Any,
+    Segment,
+}
+
+impl Exclude {
+    /// The rule for `pattern` declared by a package installed at `base` (or `None` when the
+    /// directory it is relative to does not exist, as Composer drops it).
+    pub fn new(base: &str, pattern: &str) -> Option<Exclude> {
+        let mut path = pattern.replace('\\', "/").trim_matches('/').to_string();
+        while path.contains("//") {
+            path = path.replace("//", "/");
+        }
+        let mut updir = String::new();
+        loop {
+            if let Some(rest) = path.strip_prefix("../") {
+                updir.push_str("../");
+                path = rest.to_string();
+            } else if let Some(rest) = path.strip_prefix("./") {
+                updir.push_str("./");
+                path = rest.to_string();
+            } else {
+                break;
+            }
+        }
+        let resolved = std::fs::canonicalize(format!("{base}/{updir}")).ok()?;
+        let mut tokens = Vec::new();
+        let bytes = path.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'*' {
+                if bytes.get(i + 1) == Some(&b'*') {
+                    tokens.push(Token::Any);
+                    i += 2;
+                } else {
+                    tokens.push(Token::Segment);
+                    i += 1;
+                }
+            } else {
+                tokens.push(Token::Literal(bytes[i]));
+                i += 1;
+            }
+        }
+        Some(Exclude {
+            prefix: format!("{}/", resolved.to_string_lossy().replace('\\', "/")),
+            tokens,
+        })
+    }
+
+    pub fn matches(&self, path: &str) -> bool {
+        let p = path.as_bytes();
+        let prefix = self.prefix.as_bytes();
+        let mut from = 0;
+        while let Some(pos) = find(p, from, prefix) {
+            if match_tokens(&self.tokens, p, pos + prefix.len()) {
+                return true;
+            }
+            from = pos + 1;
+        }
+        false
+    }
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    if from > hay.len() || needle.is_empty() {
+        return None;
+    }
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
+}
+
+fn match_tokens(tokens: &[Token], s: &[u8], i: usize) -> bool {
+    match tokens.first() {
+        None => i == s.len() || s[i] == b'/',
+        Some(Token::Literal(b)) => s.get(i) == Some(b) && match_tokens(&tokens[1..], s, i + 1),
+        Some(Token::Any) => (i + 1..=s.len()).any(|j| match_tokens(&tokens[1..], s, j)),
+        Some(Token::Segment) => {
+            let mut j = i;
+            while j < s.len() && s[j] != b'/' {
+                j += 1;
+                if match_tokens(&tokens[1..], s, j) {
+                    return true;
+                }
+            }
+            false
+        }
+    }
+}
+
+/// What a scan is for: a `classmap` path, or a PSR directory with its namespace.
+#[derive(Debug, Clone)]
+pub enum ScanKind {
+    Classmap,
+    Psr4 { namespace: String },
+    Psr0 { namespace: String },
+}
+
+/// One path to scan, in Composer's order.
+#[derive(Debug, Clone)]
+pub struct ScanUnit {
+    /// Absolute, normalised.
+    pub path: String,
+    pub kind: ScanKind,
+}
+
+/// The class map with what Composer warns about.
+#[derive(Debug, Default)]
+pub struct ClassMap {
+    pub map: BTreeMap<String, String>,
+    pub ambiguous: Vec<(String, String, Vec<String>)>,
+    pub violations: Vec<String>,
+}
+
+struct Candidate {
+    /// Absolute, normalised path as found.
+    path: String,
+    real: String,
+}
+
+/// Scans the units in order and returns the class map.
+pub fn build(
+    units: &[ScanUnit],
+    exclude: &[Exclude],
+    jobs: usize,
+    project_dir: &str,
+) -> Result<ClassMap, AutoloadError> {
+    let mut listed: Vec<Vec<Candidate>> = Vec::with_capacity(units.len());
+    for unit in units {
+        listed.push(list_files(unit)?);
+    }
+    let excluded = |c: &Candidate| {
+        exclude
+            .iter()
+            .any(|e| e.matches(&c.real) || e.matches(&c.path))
+    };
+    let mut to_parse: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for c in listed.iter().flatten() {
+        if !excluded(c) && seen.insert(c.real.as_str()) {
+            to_parse.push(c.real.as_str());
+        }
+    }
+    let parsed = parse_all(&to_parse, jobs)?;
+
+    let mut out = ClassMap::default();
+    let mut ambiguous: Vec<(String, Vec<String>)> = Vec::new();
+    let mut ambiguous_index: HashMap<String, usize> = HashMap::new();
+    let mut scanned: HashSet<&str> = HashSet::new();
+    for (unit, files) in units.iter().zip(&listed) {
+        for c in files {
+            if scanned.contains(c.real.as_str()) || excluded(c) {
+                continue;
+            }
+            let Some(classes) = parsed.get(c.real.as_str()) else {
+                continue;
+            };
+            let classes = match &unit.kind {
+                ScanKind::Classmap => {
+                    scanned.insert(c.real.as_str());
+                    classes.clone()
+                }
+                ScanKind::Psr4 { namespace } | ScanKind::Psr0 { namespace } => {
+                    let psr0 = matches!(unit.kind, ScanKind::Psr0 { .. });
+                    let kept = filter_by_namespace(
+                        classes,
+                        &c.path,
+                        namespace,
+                        psr0,
+                        &unit.path,
+                        project_dir,
+                        &mut out.violations,
+                    );
+                    if !kept.is_empty() {
+                        scanned.insert(c.real.as_str());
+                    }
+                    kept
+                }
+            };
+            for class in classes {
+                match out.map.get(&class) {
+                    None => {
+                        out.map.insert(class, c.path.clone());
+                    }
+                    Some(existing) if *existing != c.path && !is_test_path(existing, &c.path) => {
+                        match ambiguous_index.get(&class) {
+                            Some(&i) => ambiguous[i].1.push(c.path.clone()),
+                            None => {
+                                ambiguous_index.insert(class.clone(), ambiguous.len());
+                                ambiguous.push((class, vec![c.path.clone()]));
+                            }
+                        }
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    out.ambiguous = ambiguous
+        .into_iter()
+        .map(|(class, others)| {
+            let first = out.map.get(&class).cloned().unwrap_or_default();
+            (class, first, others)
+        })
+        .collect();
+    Ok(out)
+}
+
+/// `{/(test|fixture|example|stub)s?/}i` anywhere in either path.
+fn is_test_path(a: &str, b: &str) -> bool {
+    let text = format!("{a} {b}").to_ascii_lowercase();
+    ["test", "fixture", "example", "stub"]
+        .iter()
+        .any(|w| text.contains(&format!("/{w}/")) || text.contains(&format!("/{w}s/")))
+}
+
+fn filter_by_namespace(
+    classes: &[String],
+    file: &str,
+    namespace: &str,
+    psr0: bool,
+    base: &str,
+    project_dir: &str,
+    violations: &mut Vec<String>,
+) -> Vec<String> {
+    let sub = file.get(base.len() + 1..).unwrap_or("");
+    let sub = match sub.rfind('.') {
+        Some(dot) => &sub[..dot],
+        None => sub,
+    };
+    let mut valid = Vec::new();
+    let mut rejected = Vec::new();
+    for class in classes {
+        if !namespace.is_empty() && !class.starts_with(namespace) {
+            continue;
+        }
+        let expected = if psr0 {
+            match class.rfind('\\') {
+                Some(i) => format!(
+                    "{}{}",
+                    class[..=i].replace('\\', "/"),
+                    class[i + 1..].replace('_', "/")
+                ),
+                None => class.replace('_', "/"),
+            }
+        } else {
+            class[namespace.len()..].replace('\\', "/")
+        };
+        if expected == sub {
+            valid.push(class.clone());
+        } else {
+            rejected.push(class.clone());
+        }
+    }
+    if valid.is_empty() {
+        let shown = match file.strip_prefix(project_dir) {
+            Some(rest) => format!(".{rest}"),
+            None => file.to_string(),
+        };
+        let standard = if psr0 { "psr-0" } else { "psr-4" };
+        for class in rejected {
+            violations.push(format!(
+                "Class {class} located in {shown} does not comply with {standard} autoloading standard. Skipping."
+            ));
+        }
+    }
+    valid
+}
+
+fn list_files(unit: &ScanUnit) -> Result<Vec<Candidate>, AutoloadError> {
+    let path = Path::new(&unit.path);
+    let mut out = Vec::new();
+    if path.is_file() {
+        push_candidate(path, &mut out);
+        return Ok(out);
+    }
+    if !path.is_dir() {
+        return match unit.kind {
+            ScanKind::Classmap => Err(AutoloadError::ClassmapPath {
+                path: path.to_path_buf(),
+            }),
+            _ => Ok(out),
+        };
+    }
+    let mut visited = HashSet::new();
+    walk(path, &mut visited, &mut out).map_err(|source| AutoloadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(out)
+}
+
+fn has_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e))
+}
+
+/// A file given directly (a `classmap` entry naming one file).
+fn push_candidate(path: &Path, out: &mut Vec<Candidate>) {
+    if !has_extension(path) {
+        return;
+    }
+    let shown = normalize(&path.to_string_lossy());
+    let real = std::fs::canonicalize(path)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| shown.clone());
+    out.push(Candidate { path: shown, real });
+}
+
+/// Depth-first in directory order. The real path of a directory is resolved once; entries that
+/// are not symlinks extend it by name, so a large tree costs one `realpath` per directory.
+fn walk(
+    dir: &Path,
+    visited: &mut HashSet<PathBuf>,
+    out: &mut Vec<Candidate>,
+) -> std::io::Result<()> {
+    let real_dir = fs_err::canonicalize(dir)?;
+    if !visited.insert(real_dir.clone()) {
+        return Ok(());
+    }
+    let shown_dir = normalize(&dir.to_string_lossy());
+    let real_dir_text = real_dir.to_string_lossy().into_owned();
+    for entry in fs_err::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name_text = name.to_string_lossy();
+        if (name_text.starts_with('.') && name_text.len() > 1)
+            || VCS_NAMES.contains(&name_text.as_ref())
+        {
+            continue;
+        }
+        let path = entry.path();
+        let file_type = entry.file_type()?;
+        if file_type.is_symlink() {
+            // Follow symlinks; a dangling link is skipped.
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                walk(&path, visited, out)?;
+            } else if meta.is_file() {
+                push_candidate(&path, out);
+            }
+        } else if file_type.is_dir() {
+            walk(&path, visited, out)?;
+        } else if file_type.is_file() && has_extension(&path) {
+            out.push(Candidate {
+                path: format!("{shown_dir}/{name_text}"),
+                real: format!("{real_dir_text}/{name_text}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Parses every file on `jobs` threads; returns real path → classes.
+fn parse_all<'a>(
+    files: &[&'a str],
+    jobs: usize,
+) -> Result<HashMap<&'a str, Vec<String>>, AutoloadError> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<HashMap<&'a str, Vec<String>>> =
+        Mutex::new(HashMap::with_capacity(files.len()));
+    let failure: Mutex<Option<AutoloadError>> = Mutex::new(None);
+    let jobs = jobs.clamp(1, files.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                let mut local = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&file) = files.get(i) else { break };
+                    match fs_err::read(file) {
+                        Ok(bytes) => local.push((file, find_classes(&bytes))),
+                        Err(source) => {
+                            if let Ok(mut slot) = failure.lock() {
+                                slot.get_or_insert(AutoloadError::Io {
+                                    path: PathBuf::from(file),
+                                    source,
+                                });
+                            }
+                            break;
+                        }
+                    }
+                }
+                if let Ok(mut map) = results.lock() {
+                    map.extend(local);
+                }
+            });
+        }
+    });
+    if let Some(e) = failure.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    Ok(results.into_inner().unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exclusion_patterns() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(dir.path()).unwrap();
+        let base = base.to_string_lossy();
+        let rule = Exclude::new(&base, "**/Test/**").unwrap();
+        assert!(rule.matches(&format!("{base}/app/code/X/Test/Unit/A.php")));
+        assert!(!rule.matches(&format!("{base}/app/code/X/Tests/A.php")));
+        let rule = Exclude::new(&base, "/src/Legacy/").unwrap();
+        assert!(rule.matches(&format!("{base}/src/Legacy/A.php")));
+        assert!(rule.matches(&format!("{base}/src/Legacy")));
+        assert!(!rule.matches(&format!("{base}/src/LegacyX/A.php")));
+        let rule = Exclude::new(&base, "src/*/Fixture").unwrap();
+        assert!(rule.matches(&format!("{base}/src/A/Fixture/B.php")));
+        assert!(!rule.matches(&format!("{base}/src/A/B/Fixture/B.php")));
+        assert!(Exclude::new(&base, "missing/../../x").is_some());
+        assert!(Exclude::new(&format!("{base}/nope"), "x").is_none());
+    }
+
+    #[test]
+    fn psr_compliance() {
+        let mut v = Vec::new();
+        let classes = vec!["Acme\\Lib\\Foo".to_string(), "Acme\\Lib\\Other".to_string()];
+        assert_eq!(
+            filter_by_namespace(
+                &classes,
+                "/p/src/Foo.php",
+                "Acme\\Lib\\",
+                false,
+                "/p/src",
+                "/p",
+                &mut v
+            ),
+            ["Acme\\Lib\\Foo"]
+        );
+        assert!(v.is_empty());
+        let classes = vec!["Acme_Old_Thing".to_string()];
+        assert_eq!(
+            filter_by_namespace(
+                &classes,
+                "/p/lib/Acme/Old/Thing.php",
+                "Acme_",
+                true,
+                "/p/lib",
+                "/p",
+                &mut v
+            ),
+            ["Acme_Old_Thing"]
+        );
+        let wrong = vec!["Acme\\Lib\\Bar".to_string()];
+        assert!(filter_by_namespace(
+            &wrong,
+            "/p/src/Foo.php",
+            "Acme\\Lib\\",
+            false,
+            "/p/src",
+            "/p",
+            &mut v
+        )
+        .is_empty());
+        assert_eq!(v, ["Class Acme\\Lib\\Bar located in ./src/Foo.php does not comply with psr-4 autoloading standard. Skipping."]);
+    }
+}

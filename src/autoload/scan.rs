@@ -1,0 +1,609 @@
+//! Finding the classes a PHP file declares, the way Composer's class-map generator does.
+//!
+//! Composer reads a file in three steps, and so does this module:
+//!
+//! 1. `php_strip_whitespace`: PHP's lexer drops comments (`//`, `#`, `/* */`, doc comments) and
+//!    turns each run of whitespace into one space; strings, heredocs, nowdocs and inline HTML
+//!    stay as they are. A comment between two words without whitespace around it joins them.
+//! 2. A cleaner that walks the result: everything outside `<?` … `?>` is dropped, every quoted
+//!    string and heredoc/nowdoc body is replaced by `null`, and comments left over are dropped.
+//!    Its string rule is deliberately simple (only `\\` and an escaped delimiter are escapes).
+//! 3. A case-insensitive search, left to right, for `class|interface|trait|enum` followed by
+//!    whitespace and a name, or `namespace` followed by an optional name and `{` or `;`. The
+//!    keyword must start at a word boundary and must not follow `$`, `:` or `>` — which is what
+//!    keeps `Foo::class`, `$class` and `$obj->class` out. Anonymous classes (`new class {`,
+//!    `new class extends X`) are skipped; `enum Foo: int` loses its backing type; XHP names
+//!    (`class :foo:bar`) become `xhp` names.
+//!
+//! Bytes are handled as bytes (PCRE without the UTF-8 flag): only ASCII letters, digits and
+//! `_` are word characters, and bytes 0x7f–0xff may appear in names.
+
+/// Class-like names declared in `source`, in file order.
+pub fn find_classes(source: &[u8]) -> Vec<String> {
+    let stripped = strip(source);
+    if !has_type_keyword(&stripped) {
+        return Vec::new();
+    }
+    let cleaned = clean(&stripped);
+    declarations(&cleaned)
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn is_label_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+fn is_label_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+fn starts_with_at(s: &[u8], i: usize, pat: &[u8]) -> bool {
+    s.len() >= i + pat.len() && &s[i..i + pat.len()] == pat
+}
+
+fn starts_with_ci(s: &[u8], i: usize, pat: &[u8]) -> bool {
+    s.len() >= i + pat.len() && s[i..i + pat.len()].eq_ignore_ascii_case(pat)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 1: php_strip_whitespace.
+
+/// An approximation of PHP's lexer good enough to tell comments, whitespace, strings and
+/// heredocs apart (short open tags are off, as in Debian's php.ini).
+fn strip(src: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(src.len());
+    let mut i = 0;
+    let n = src.len();
+    while i < n {
+        // Inline HTML up to the next open tag.
+        let start = i;
+        let mut open = None;
+        while i < n {
+            if src[i] == b'<' && starts_with_at(src, i, b"<?") {
+                if starts_with_at(src, i, b"<?=") {
+                    open = Some(3);
+                    break;
+                }
+                if starts_with_ci(src, i + 2, b"php") && (i + 5 >= n || is_space(src[i + 5])) {
+                    open = Some(if i + 5 < n { 6 } else { 5 });
+                    break;
+                }
+            }
+            i += 1;
+        }
+        out.extend_from_slice(&src[start..i]);
+        let Some(tag_len) = open else { break };
+        out.extend_from_slice(&src[i..i + tag_len]);
+        i += tag_len;
+        i = strip_code(src, i, &mut out);
+    }
+    out
+}
+
+/// Strips PHP code from `i` to the close tag (included) or the end; returns the next index.
+fn strip_code(src: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
+    let n = src.len();
+    let mut prev_space = true;
+    while i < n {
+        let c = src[i];
+        match c {
+            b'?' if starts_with_at(src, i, b"?>") => {
+                out.extend_from_slice(b"?>");
+                i += 2;
+                if starts_with_at(src, i, b"\r\n") {
+                    out.extend_from_slice(b"\r\n");
+                    i += 2;
+                } else if i < n && (src[i] == b'\n' || src[i] == b'\r') {
+                    out.push(src[i]);
+                    i += 1;
+                }
+                return i;
+            }
+            b'#' if !starts_with_at(src, i, b"#[") => {
+                i = skip_line_comment(src, i + 1);
+            }
+            b'/' if starts_with_at(src, i, b"//") => {
+                i = skip_line_comment(src, i + 2);
+            }
+            b'/' if starts_with_at(src, i, b"/*") => {
+                i = match find(src, i + 2, b"*/") {
+                    Some(end) => end + 2,
+                    None => n,
+                };
+            }
+            c if is_space(c) => {
+                while i < n && is_space(src[i]) {
+                    i += 1;
+                }
+                if !prev_space {
+                    out.push(b' ');
+                    prev_space = true;
+                }
+            }
+            b'\'' | b'"' | b'`' => {
+                let end = quoted_end(src, i);
+                out.extend_from_slice(&src[i..end]);
+                i = end;
+                prev_space = false;
+            }
+            b'<' if starts_with_at(src, i, b"<<<") => match heredoc_start(src, i) {
+                Some((body, label)) => {
+                    let end = heredoc_end(src, body, &label);
+                    out.extend_from_slice(&src[i..end]);
+                    i = end;
+                    // PHP writes the token after the closing label (if not whitespace), then
+                    // a newline.
+                    if i < n && !is_space(src[i]) && is_single_char_token(src[i]) {
+                        out.push(src[i]);
+                        i += 1;
+                    }
+                    out.push(b'\n');
+                    prev_space = true;
+                }
+                None => {
+                    out.push(c);
+                    i += 1;
+                    prev_space = false;
+                }
+            },
+            _ => {
+                // Copy the run of bytes that need no decision in one go.
+                let run = src[i + 1..]
+                    .iter()
+                    .position(|&b| is_code_special(b))
+                    .map_or(n, |p| i + 1 + p);
+                out.extend_from_slice(&src[i..run]);
+                i = run;
+                prev_space = false;
+            }
+        }
+    }
+    i
+}
+
+fn is_code_special(b: u8) -> bool {
+    is_space(b) || matches!(b, b'?' | b'#' | b'/' | b'\'' | b'"' | b'`' | b'<')
+}
+
+fn is_single_char_token(b: u8) -> bool {
+    matches!(b, b';' | b',' | b')' | b']' | b'.')
+}
+
+/// A `//` or `#` comment ends before a newline or a close tag.
+fn skip_line_comment(src: &[u8], mut i: usize) -> usize {
+    while i < src.len() {
+        match src[i] {
+            b'\n' | b'\r' => return i,
+            b'?' if starts_with_at(src, i, b"?>") => return i,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+fn find(src: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
+    if from >= src.len() {
+        return None;
+    }
+    src[from..]
+        .windows(pat.len())
+        .position(|w| w == pat)
+        .map(|p| p + from)
+}
+
+/// End (exclusive) of the quoted string starting at `i`.
+fn quoted_end(src: &[u8], i: usize) -> usize {
+    let quote = src[i];
+    let mut j = i + 1;
+    while j < src.len() {
+        match src[j] {
+            b'\\' => j += 2,
+            c if c == quote => return j + 1,
+            _ => j += 1,
+        }
+    }
+    src.len()
+}
+
+/// `<<<` [ \t]* (label | "label" | 'label') newline: returns the body start and the label.
+fn heredoc_start(src: &[u8], i: usize) -> Option<(usize, Vec<u8>)> {
+    let mut j = i + 3;
+    while j < src.len() && (src[j] == b' ' || src[j] == b'\t') {
+        j += 1;
+    }
+    let quote = match src.get(j) {
+        Some(&q @ (b'\'' | b'"')) => {
+            j += 1;
+            Some(q)
+        }
+        _ => None,
+    };
+    let label_start = j;
+    if !src.get(j).is_some_and(|&b| is_label_start(b)) {
+        return None;
+    }
+    while j < src.len() && is_label_char(src[j]) {
+        j += 1;
+    }
+    let label = src[label_start..j].to_vec();
+    if let Some(q) = quote {
+        if src.get(j) != Some(&q) {
+            return None;
+        }
+        j += 1;
+    }
+    if starts_with_at(src, j, b"\r\n") {
+        Some((j + 2, label))
+    } else if matches!(src.get(j), Some(b'\n' | b'\r')) {
+        Some((j + 1, label))
+    } else {
+        None
+    }
+}
+
+/// End of the closing label of a heredoc whose body starts at `body` (PHP 7.3 flexible
+/// syntax: the label may be indented and be followed by any non-label character).
+fn heredoc_end(src: &[u8], body: usize, label: &[u8]) -> usize {
+    let mut line = body;
+    while line < src.len() {
+        let mut j = line;
+        while j < src.len() && (src[j] == b' ' || src[j] == b'\t') {
+            j += 1;
+        }
+        if starts_with_at(src, j, label)
+            && !src.get(j + label.len()).is_some_and(|&b| is_label_char(b))
+        {
+            return j + label.len();
+        }
+        while j < src.len() && src[j] != b'\n' && src[j] != b'\r' {
+            j += 1;
+        }
+        while j < src.len() && (src[j] == b'\n' || src[j] == b'\r') {
+            j += 1;
+        }
+        line = j;
+    }
+    src.len()
+}
+
+/// Composer's quick test: `\b(?:class|interface|trait|enum)\s`, case-insensitive.
+fn has_type_keyword(s: &[u8]) -> bool {
+    (0..s.len()).any(|i| {
+        (i == 0 || !is_word(s[i - 1]))
+            && [&b"class"[..], b"interface", b"trait", b"enum"]
+                .iter()
+                .any(|k| {
+                    starts_with_ci(s, i, k) && s.get(i + k.len()).is_some_and(|&b| is_space(b))
+                })
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 2: the cleaner.
+
+fn clean(src: &[u8]) -> Vec<u8> {
+    let n = src.len();
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0;
+    while i < n {
+        // Skip to the next `<?`.
+        while i < n {
+            if src[i] == b'<' && i + 1 < n && src[i + 1] == b'?' {
+                i += 2;
+                break;
+            }
+            i += 1;
+        }
+        out.extend_from_slice(b"<?");
+        while i < n {
+            let c = src[i];
+            if c == b'?' && i + 1 < n && src[i + 1] == b'>' {
+                out.extend_from_slice(b"?>");
+                i += 2;
+                break;
+            }
+            if c == b'"' || c == b'\'' {
+                i = clean_string_end(src, i, c);
+                out.extend_from_slice(b"null");
+                continue;
+            }
+            if c == b'<' && i + 1 < n && src[i + 1] == b'<' {
+                if let Some((body, label)) = clean_heredoc_start(src, i) {
+                    i = clean_heredoc_end(src, body, &label);
+                    out.extend_from_slice(b"null");
+                    continue;
+                }
+            }
+            if c == b'/' && i + 1 < n {
+                if src[i + 1] == b'/' {
+                    while i < n && src[i] != b'\r' && src[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                if src[i + 1] == b'*' {
+                    i = match find(src, i + 2, b"*/") {
+                        Some(end) => end + 2,
+                        None => n,
+                    };
+                    continue;
+                }
+            }
+            let run = src[i + 1..]
+                .iter()
+                .position(|&b| matches!(b, b'?' | b'"' | b'\'' | b'<' | b'/'))
+                .map_or(n, |p| i + 1 + p);
+            out.extend_from_slice(&src[i..run]);
+            i = run;
+        }
+    }
+    out
+}
+
+fn clean_string_end(src: &[u8], i: usize, quote: u8) -> usize {
+    let n = src.len();
+    let mut j = i + 1;
+    while j < n {
+        if src[j] == b'\\' && j + 1 < n && (src[j + 1] == b'\\' || src[j + 1] == quote) {
+            j += 2;
+            continue;
+        }
+        if src[j] == quote {
+            return j + 1;
+        }
+        j += 1;
+    }
+    n
+}
+
+/// `<<<[ \t]*(['"]?)(label)\1(\r\n|\n|\r)` with labels `[a-zA-Z_\x80-\xff][a-zA-Z0-9_\x80-\xff]*`.
+fn clean_heredoc_start(src: &[u8], i: usize) -> Option<(usize, Vec<u8>)> {
+    if !starts_with_at(src, i, b"<<<") {
+        return None;
+    }
+    heredoc_start(src, i)
+}
+
+fn clean_heredoc_end(src: &[u8], body: usize, label: &[u8]) -> usize {
+    let n = src.len();
+    let mut i = body;
+    while i < n {
+        match src[i] {
+            b' ' | b'\t' => {
+                i += 1;
+                continue;
+            }
+            _ if starts_with_at(src, i, label)
+                && !src.get(i + label.len()).is_some_and(|&b| is_label_char(b)) =>
+            {
+                return i + label.len();
+            }
+            _ => {}
+        }
+        while i < n && src[i] != b'\r' && src[i] != b'\n' {
+            i += 1;
+        }
+        while i < n && (src[i] == b'\r' || src[i] == b'\n') {
+            i += 1;
+        }
+    }
+    n
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 3: declarations.
+
+fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x7f || b == b':'
+}
+
+fn is_name_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x7f || b == b':' || b == b'-'
+}
+
+fn is_ns_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x7f
+}
+
+fn is_ns_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x7f
+}
+
+fn declarations(s: &[u8]) -> Vec<String> {
+    let mut classes = Vec::new();
+    let mut namespace = String::new();
+    let mut i = 0;
+    while i < s.len() {
+        let boundary = (i == 0 || !is_word(s[i - 1]))
+            && is_word(s[i])
+            && !(i > 0 && matches!(s[i - 1], b'$' | b':' | b'>'));
+        if boundary {
+            if let Some((end, kind, name)) = type_declaration(s, i) {
+                if let Some(class) = class_name(&kind, name) {
+                    let full = format!("{namespace}{class}");
+                    classes.push(full.trim_start_matches('\\').to_string());
+                }
+                i = end;
+                continue;
+            }
+            if let Some((end, ns)) = namespace_declaration(s, i) {
+                namespace = ns;
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    classes
+}
+
+/// `(class|interface|trait|enum) \s+ name` at `i`.
+fn type_declaration(s: &[u8], i: usize) -> Option<(usize, String, &[u8])> {
+    let kind = [&b"class"[..], b"interface", b"trait", b"enum"]
+        .into_iter()
+        .find(|k| starts_with_ci(s, i, k))?;
+    let mut j = i + kind.len();
+    let ws = j;
+    while j < s.len() && is_space(s[j]) {
+        j += 1;
+    }
+    if j == ws || !s.get(j).is_some_and(|&b| is_name_start(b)) {
+        return None;
+    }
+    let name_start = j;
+    while j < s.len() && is_name_char(s[j]) {
+        j += 1;
+    }
+    let kind = String::from_utf8_lossy(&s[i..i + kind.len()]).into_owned();
+    Some((j, kind, &s[name_start..j]))
+}
+
+fn class_name(kind: &str, name: &[u8]) -> Option<String> {
+    if name == b"extends" || name == b"implements" {
+        return None;
+    }
+    let name = String::from_utf8_lossy(name).into_owned();
+    if let Some(rest) = name.strip_prefix(':') {
+        return Some(format!("xhp{}", rest.replace('-', "_").replace(':', "__")));
+    }
+    if kind.eq_ignore_ascii_case("enum") {
+        if let Some(colon) = name.rfind(':') {
+            return Some(name[..colon].to_string());
+        }
+    }
+    Some(name)
+}
+
+/// `namespace (\s+ name (\s* \\ \s* name)*)? \s* [{;]` at `i`; returns the namespace with a
+/// trailing `\`.
+fn namespace_declaration(s: &[u8], i: usize) -> Option<(usize, String)> {
+    if !starts_with_ci(s, i, b"namespace") {
+        return None;
+    }
+    let after = i + "namespace".len();
+    let finish = |mut j: usize, name: &[u8]| -> Option<(usize, String)> {
+        while j < s.len() && is_space(s[j]) {
+            j += 1;
+        }
+        if matches!(s.get(j), Some(b'{' | b';')) {
+            let name: Vec<u8> = name
+                .iter()
+                .copied()
+                .filter(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                .collect();
+            Some((j + 1, format!("{}\\", String::from_utf8_lossy(&name))))
+        } else {
+            None
+        }
+    };
+    if let Some(end) = namespace_name(s, after) {
+        if let Some(found) = finish(end, &s[after..end]) {
+            return Some(found);
+        }
+    }
+    finish(after, b"")
+}
+
+/// End of `\s+ name (\s* \\ \s* name)*` starting at `j`.
+fn namespace_name(s: &[u8], mut j: usize) -> Option<usize> {
+    let ws = j;
+    while j < s.len() && is_space(s[j]) {
+        j += 1;
+    }
+    if j == ws || !s.get(j).is_some_and(|&b| is_ns_start(b)) {
+        return None;
+    }
+    while j < s.len() && is_ns_char(s[j]) {
+        j += 1;
+    }
+    loop {
+        let mut k = j;
+        while k < s.len() && is_space(s[k]) {
+            k += 1;
+        }
+        if s.get(k) != Some(&b'\\') {
+            return Some(j);
+        }
+        k += 1;
+        while k < s.len() && is_space(s[k]) {
+            k += 1;
+        }
+        if !s.get(k).is_some_and(|&b| is_ns_start(b)) {
+            return Some(j);
+        }
+        while k < s.len() && is_ns_char(s[k]) {
+            k += 1;
+        }
+        j = k;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classes(src: &str) -> Vec<String> {
+        find_classes(src.as_bytes())
+    }
+
+    #[test]
+    fn namespaces_and_kinds() {
+        let src = "<?php\nnamespace Foo\\Bar;\n\nclass A {}\ninterface B {}\ntrait C {}\nenum D: string { case X = 'x'; }\nenum E:int {}\nfinal class F extends A implements B {}\nabstract class G {}\n";
+        assert_eq!(
+            classes(src),
+            [
+                "Foo\\Bar\\A",
+                "Foo\\Bar\\B",
+                "Foo\\Bar\\C",
+                "Foo\\Bar\\D",
+                "Foo\\Bar\\E",
+                "Foo\\Bar\\F",
+                "Foo\\Bar\\G"
+            ]
+        );
+    }
+
+    #[test]
+    fn keyword_uses_that_are_not_declarations() {
+        let src = "<?php\nnamespace App;\n$x = Foo::class;\n$class = 1;\n$o->class = 2;\n$o?->class;\n$a = new class { };\n$b = new class extends Foo {};\n$c = new class(1) implements I {};\nfunction classic() {}\nclass Real {}\n";
+        assert_eq!(classes(src), ["App\\Real"]);
+    }
+
+    #[test]
+    fn comments_strings_and_heredocs_hide_declarations() {
+        let src = "<?php\n// class NotA {}\n# class NotB {}\n/* class NotC {} */\n/** class NotD {} */\n$s = 'class NotE {}';\n$t = \"class NotF {} \\\" class NotG {}\";\n$h = <<<EOT\nclass NotH {}\n  EOT;\n$n = <<<'EOT'\nclass NotI {}\nEOT;\n#[Attr]\nclass Yes {}\n";
+        assert_eq!(classes(src), ["Yes"]);
+    }
+
+    #[test]
+    fn inline_html_and_multiple_namespaces() {
+        let src = "<html>class NotHtml {}</html><?php namespace A { class One {} } namespace B\\C { class Two {} } namespace { class Three {} } ?>\nclass NotAfter {}";
+        assert_eq!(classes(src), ["A\\One", "B\\C\\Two", "Three"]);
+    }
+
+    #[test]
+    fn comment_joining_words_hides_the_class() {
+        // php_strip_whitespace removes the comment without inserting a space.
+        assert_eq!(classes("<?php class/*x*/Foo {}"), Vec::<String>::new());
+        assert_eq!(classes("<?php class /*x*/ Foo {}"), ["Foo"]);
+    }
+
+    #[test]
+    fn uppercase_keywords_and_xhp() {
+        assert_eq!(classes("<?php CLASS Foo {}"), ["Foo"]);
+        assert_eq!(classes("<?php class :foo:bar-baz {}"), ["xhpfoo__bar_baz"]);
+    }
+
+    #[test]
+    fn no_php_no_classes() {
+        assert!(classes("class Foo {}").is_empty());
+        assert!(classes("").is_empty());
+    }
+}
