@@ -5,6 +5,7 @@ pub mod content_hash;
 pub mod installed;
 pub mod json;
 pub mod lock;
+pub mod manipulator;
 pub mod package;
 pub mod project;
 

@@ -1,0 +1,236 @@
+//! Differential test of `magefetch::composer::manipulator` (how `require` and `remove` edit
+//! composer.json) against Composer's own `JsonManipulator`, run by one `php` process
+//! (`tests/php/json_edit_oracle.php`).
+//!
+//! Files in many shapes (4 spaces, 2 spaces, tabs, CRLF, one line, empty and missing sections,
+//! `[]` for an empty section, mixed-case and `\/`-escaped names, nested values) get sequences of
+//! the edits `require`/`remove` make: add a link (new, existing, sorted), remove one (first,
+//! middle, last, only, absent), drop a section left empty. Wherever Composer edits cleanly, the
+//! resulting text must be identical byte for byte.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use magefetch::composer::manipulator::JsonEditor;
+use serde_json::{json, Value};
+
+const AUTOLOAD: &str = "/usr/share/php/Composer/autoload.php";
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const NAMES: &[&str] = &[
+    "php",
+    "ext-json",
+    "ext-intl",
+    "lib-icu",
+    "composer-plugin-api",
+    "acme/a",
+    "acme/b",
+    "Acme/Mixed",
+    "acme/a10",
+    "acme/a9",
+    "magento/product-community-edition",
+    "magento/module-catalog",
+    "psr/log",
+    "zeta/last",
+];
+
+/// A composer.json text with the given sections, in one of several styles.
+fn file(r: &mut Rng) -> String {
+    let (indent, newline) = match r.below(5) {
+        0 => ("  ", "\n"),
+        1 => ("\t", "\n"),
+        2 => ("    ", "\r\n"),
+        3 => ("", ""),
+        _ => ("    ", "\n"),
+    };
+    let sep = if indent.is_empty() { " " } else { "" };
+    let mut members = Vec::new();
+    members.push(format!("\"name\": \"acme/project\""));
+    for section in ["require", "require-dev"] {
+        match r.below(5) {
+            0 => continue,
+            1 => members.push(format!("\"{section}\": {{}}")),
+            2 => members.push(format!("\"{section}\": []")),
+            _ => {
+                let n = 1 + r.below(4);
+                let mut entries = Vec::new();
+                for _ in 0..n {
+                    let name = r.pick(NAMES);
+                    if entries.iter().any(|(e, _): &(String, String)| e.eq_ignore_ascii_case(name)) {
+                        continue;
+                    }
+                    let name = if r.below(6) == 0 {
+                        name.replace('/', "\\/")
+                    } else {
+                        name.to_string()
+                    };
+                    let constraint = r.pick(&["^1.0", "*", "~2.4.7", ">=1.0 <2.0", "dev-master"]);
+                    entries.push((name, constraint.to_string()));
+                }
+                let inner: Vec<String> = entries
+                    .iter()
+                    .map(|(n, c)| format!("{indent}{indent}\"{n}\": \"{c}\""))
+                    .collect();
+                members.push(format!(
+                    "\"{section}\": {{{newline}{}{newline}{indent}}}",
+                    inner.join(&format!(",{newline}{sep}"))
+                ));
+            }
+        }
+        if r.below(3) == 0 {
+            members.push(format!(
+                "\"extra\": {{\"map\": [[\"a\", \"b\"]], \"require\": {{\"x/y\": \"1\"}}}}"
+            ));
+        }
+    }
+    if r.below(2) == 0 {
+        members.push("\"minimum-stability\": \"dev\"".to_string());
+    }
+    let body: Vec<String> = members.iter().map(|m| format!("{indent}{m}")).collect();
+    format!(
+        "{{{newline}{}{newline}}}{}",
+        body.join(&format!(",{newline}{sep}")),
+        if r.below(2) == 0 { "\n" } else { "" }
+    )
+}
+
+fn ops(r: &mut Rng) -> Vec<Value> {
+    let n = 1 + r.below(3);
+    (0..n)
+        .map(|_| {
+            let section = r.pick(&["require", "require-dev"]);
+            let name = r.pick(NAMES).to_lowercase();
+            match r.below(4) {
+                0 | 1 => json!([
+                    "add",
+                    section,
+                    name,
+                    r.pick(&["^1.2", "*", "^2.4@beta", "2.4.7-p1"]),
+                    r.below(3) == 0
+                ]),
+                2 => json!(["rm", section, name]),
+                _ => json!(["rmempty", section]),
+            }
+        })
+        .collect()
+}
+
+fn ours(text: &str, ops: &[Value]) -> Value {
+    let Ok(mut editor) = JsonEditor::new(text) else {
+        return Value::Bool(false);
+    };
+    for op in ops {
+        let s = |i: usize| op[i].as_str().unwrap();
+        let ok = match s(0) {
+            "add" => editor
+                .add_link(s(1), s(2), s(3), op[4].as_bool().unwrap())
+                .is_ok(),
+            "rm" => editor.remove_sub_node(s(1), s(2)).is_ok(),
+            _ => {
+                editor.remove_main_key_if_empty(s(1));
+                true
+            }
+        };
+        if !ok {
+            return Value::Bool(false);
+        }
+    }
+    Value::String(editor.contents())
+}
+
+fn oracle(requests: &[String]) -> Option<Vec<Value>> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/php/json_edit_oracle.php");
+    let available = std::path::Path::new(AUTOLOAD).is_file()
+        && Command::new("php")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(
+            std::env::var_os("MAGEFETCH_REQUIRE_COMPOSER").is_none(),
+            "php and Composer ({AUTOLOAD}) are required (MAGEFETCH_REQUIRE_COMPOSER is set)"
+        );
+        eprintln!("php or {AUTOLOAD} missing: skipping the differential test");
+        return None;
+    }
+    let mut child = Command::new("php")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start php");
+    let mut stdin = child.stdin.take().expect("php stdin");
+    let lines: Vec<String> = requests.to_vec();
+    let writer = std::thread::spawn(move || {
+        for line in lines {
+            stdin.write_all(line.as_bytes()).expect("write to php");
+            stdin.write_all(b"\n").expect("write to php");
+        }
+    });
+    let answers: Vec<Value> = BufReader::new(child.stdout.take().expect("php stdout"))
+        .lines()
+        .map(|l| serde_json::from_str(&l.expect("read from php")).expect("php answered JSON"))
+        .collect();
+    writer.join().expect("writer thread");
+    assert!(child.wait().expect("php exit").success(), "php failed");
+    Some(answers)
+}
+
+#[test]
+fn composer_json_edits_agree_with_composer() {
+    let mut r = Rng(0x6d61_6765);
+    let cases: Vec<(String, Vec<Value>)> = (0..3000).map(|_| (file(&mut r), ops(&mut r))).collect();
+    let requests: Vec<String> = cases
+        .iter()
+        .map(|(text, ops)| json!([text, ops]).to_string())
+        .collect();
+    let Some(answers) = oracle(&requests) else {
+        return;
+    };
+    assert_eq!(answers.len(), cases.len());
+    let mut compared = 0;
+    let mut differences = Vec::new();
+    for ((text, ops), theirs) in cases.iter().zip(&answers) {
+        if *theirs == Value::Bool(false) {
+            continue; // Composer falls back to rewriting the whole file here
+        }
+        compared += 1;
+        let mine = ours(text, ops);
+        if mine != *theirs {
+            differences.push(format!(
+                "input {text:?}\nedits {}\ncomposer {theirs}\nmagefetch {mine}",
+                Value::Array(ops.clone())
+            ));
+        }
+    }
+    println!(
+        "compared {compared} edit sequences with Composer's JsonManipulator ({} skipped where it gives up); {} differences",
+        cases.len() - compared,
+        differences.len()
+    );
+    assert!(
+        differences.is_empty(),
+        "{} differences, first ones:\n{}",
+        differences.len(),
+        differences[..differences.len().min(5)].join("\n\n")
+    );
+    assert!(compared >= 2000, "only {compared} comparable cases");
+}
