@@ -234,3 +234,65 @@ fn composer_json_edits_agree_with_composer() {
     );
     assert!(compared >= 2000, "only {compared} comparable cases");
 }
+
+/// Package entries whose recommended `require` constraint is compared with Composer's
+/// `VersionSelector::findRecommendedRequireVersion`.
+fn recommend_cases() -> Vec<Value> {
+    let mut out = Vec::new();
+    let versions = [
+        "1.2.1", "1.2", "v3.2.1", "0.3.1", "0.0.4", "2.4.7-p1", "2.4.7-p12", "2.4.7.1",
+        "2.0-beta.1", "1.0.0-RC2", "3.0.0-alpha3", "1.0.0-dev", "20240101", "1.0.0-patch2",
+        "dev-master", "dev-main", "dev-feature/x", "2.4.x-dev", "1.x-dev", "103.0.7-p1",
+        "100.4.0", "0.1", "5", "1.2.3.4.5",
+    ];
+    let aliases = [
+        None,
+        Some(json!({"dev-master": "2.1.x-dev"})),
+        Some(json!({"dev-main": "3.0-dev"})),
+        Some(json!({"1.x-dev": "1.2.x-dev"})),
+        Some(json!({"1.x-dev": "2.0.x-dev"})),
+        Some(json!({"dev-master": "2.1"})),
+        Some(json!({"dev-feature/x": "dev-other"})),
+    ];
+    for v in versions {
+        for (i, alias) in aliases.iter().enumerate() {
+            let mut p = json!({"name": "acme/pkg", "version": v, "type": "library"});
+            if let Some(a) = alias {
+                p["extra"] = json!({"branch-alias": a});
+            }
+            if i == 0 && v.starts_with("dev-") {
+                p["default-branch"] = json!(true);
+            }
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn recommended_require_versions_agree_with_composer() {
+    let cases = recommend_cases();
+    let requests: Vec<String> = cases
+        .iter()
+        .map(|p| json!(["recommend", p]).to_string())
+        .collect();
+    let Some(answers) = oracle(&requests) else {
+        return;
+    };
+    let mut differences = Vec::new();
+    for (package, theirs) in cases.iter().zip(&answers) {
+        let Some(theirs) = theirs.as_str() else {
+            continue; // Composer refused to load this entry
+        };
+        let ours = magefetch::composer::require_version::recommended_require_version(package, None);
+        if ours != theirs {
+            differences.push(format!("{package}: composer {theirs}, magefetch {ours}"));
+        }
+    }
+    println!(
+        "compared {} recommended constraints with Composer; {} differences",
+        cases.len(),
+        differences.len()
+    );
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}

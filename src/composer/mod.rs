@@ -8,6 +8,7 @@ pub mod lock;
 pub mod manipulator;
 pub mod package;
 pub mod project;
+pub mod require_version;
 
 use std::path::{Path, PathBuf};
 

@@ -6,6 +6,8 @@
 //   ["add", section, package, constraint, sortPackages]   addLink
 //   ["rm", section, package]                               removeSubNode
 //   ["rmempty", section]                                   removeMainKeyIfEmpty
+// or ["recommend", package] for VersionSelector::findRecommendedRequireVersion of a package
+// entry loaded with ArrayLoader (aliases unwrapped, as `composer require` does).
 // Output: one JSON value per input line: the edited text, or false when an edit reports that it
 // could not be made cleanly (Composer then rewrites the whole file instead).
 error_reporting(E_ALL);
@@ -13,10 +15,31 @@ ini_set('display_errors', 'stderr');
 require getenv('COMPOSER_AUTOLOAD') ?: '/usr/share/php/Composer/autoload.php';
 
 use Composer\Json\JsonManipulator;
+use Composer\Package\AliasPackage;
+use Composer\Package\Loader\ArrayLoader;
+use Composer\Package\Version\VersionSelector;
+use Composer\Repository\RepositorySet;
+
+$loader = new ArrayLoader();
+$selector = new VersionSelector(new RepositorySet());
 
 $in = fopen('php://stdin', 'r');
 while (($line = fgets($in)) !== false) {
-    [$text, $ops] = json_decode($line, true);
+    $request = json_decode($line, true);
+    if ($request[0] === 'recommend') {
+        try {
+            $package = $loader->load($request[1]);
+            while ($package instanceof AliasPackage) {
+                $package = $package->getAliasOf();
+            }
+            $result = $selector->findRecommendedRequireVersion($package);
+        } catch (\Throwable $e) {
+            $result = false;
+        }
+        echo json_encode($result, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), "\n";
+        continue;
+    }
+    [$text, $ops] = $request;
     $result = null;
     try {
         $m = new JsonManipulator($text);
