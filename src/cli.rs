@@ -273,3 +273,41 @@ pub struct ShowArgs {
     #[arg(long)]
     pub offline: bool,
 }
+
+#[derive(Debug, Args)]
+pub struct CreateProjectArgs {
+    /// The package to create the project from, optionally with a version: vendor/name:^2.4
+    #[arg(value_name = "PACKAGE")]
+    pub package: String,
+    /// Version constraint (instead of PACKAGE:VERSION)
+    #[arg(value_name = "VERSION")]
+    pub version: Option<String>,
+    /// Directory of the new project (default: the package name without its vendor)
+    #[arg(value_name = "DIRECTORY")]
+    pub directory: Option<PathBuf>,
+    /// Repository to find the package in (a URL or a JSON repository definition); repeatable.
+    /// Without it, packagist.org is used
+    #[arg(long = "repository-url", visible_alias = "repository", value_name = "URL")]
+    pub repository: Vec<String>,
+    /// Minimum stability of the package version (default: that of VERSION, else stable)
+    #[arg(short = 's', long, value_name = "STABILITY")]
+    pub stability: Option<String>,
+    /// Only unpack the package: no dependency resolution or install
+    #[arg(long)]
+    pub no_install: bool,
+    /// Do not install require-dev packages
+    #[arg(long)]
+    pub no_dev: bool,
+    /// Allow plain http repositories for this command
+    #[arg(long)]
+    pub no_secure_http: bool,
+    /// Ignore all platform requirements (php, ext-*, lib-*, composer-*-api)
+    #[arg(long)]
+    pub ignore_platform_reqs: bool,
+    /// Ignore one platform requirement (repeatable; `*` wildcards allowed)
+    #[arg(long, value_name = "NAME")]
+    pub ignore_platform_req: Vec<String>,
+    /// Do not write the autoloader
+    #[arg(long)]
+    pub no_autoloader: bool,
+}

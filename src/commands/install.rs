@@ -208,7 +208,7 @@ fn install_error(e: InstallError, auth: &AuthStore) -> CommandError {
     }
 }
 
-fn package_exit_code(e: &PackageError) -> ExitCode {
+pub(crate) fn package_exit_code(e: &PackageError) -> ExitCode {
     match e {
         PackageError::Fetch(f) => match f {
             FetchError::Unauthorized { .. } => ExitCode::Auth,
@@ -227,7 +227,7 @@ fn package_exit_code(e: &PackageError) -> ExitCode {
     }
 }
 
-fn package_hint(name: &str, e: &PackageError, auth: &AuthStore) -> Option<String> {
+pub(crate) fn package_hint(name: &str, e: &PackageError, auth: &AuthStore) -> Option<String> {
     match e {
         PackageError::Fetch(FetchError::Unauthorized {
             url,

@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod context;
+pub mod create_project;
 pub mod dump_autoload;
 pub mod install;
 pub mod project;
