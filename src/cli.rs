@@ -287,7 +287,11 @@ pub struct CreateProjectArgs {
     pub directory: Option<PathBuf>,
     /// Repository to find the package in (a URL or a JSON repository definition); repeatable.
     /// Without it, packagist.org is used
-    #[arg(long = "repository-url", visible_alias = "repository", value_name = "URL")]
+    #[arg(
+        long = "repository-url",
+        visible_alias = "repository",
+        value_name = "URL"
+    )]
     pub repository: Vec<String>,
     /// Minimum stability of the package version (default: that of VERSION, else stable)
     #[arg(short = 's', long, value_name = "STABILITY")]

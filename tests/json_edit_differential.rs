@@ -62,7 +62,7 @@ fn file(r: &mut Rng) -> String {
     };
     let sep = if indent.is_empty() { " " } else { "" };
     let mut members = Vec::new();
-    members.push(format!("\"name\": \"acme/project\""));
+    members.push("\"name\": \"acme/project\"".to_string());
     for section in ["require", "require-dev"] {
         match r.below(5) {
             0 => continue,
@@ -73,7 +73,10 @@ fn file(r: &mut Rng) -> String {
                 let mut entries = Vec::new();
                 for _ in 0..n {
                     let name = r.pick(NAMES);
-                    if entries.iter().any(|(e, _): &(String, String)| e.eq_ignore_ascii_case(name)) {
+                    if entries
+                        .iter()
+                        .any(|(e, _): &(String, String)| e.eq_ignore_ascii_case(name))
+                    {
                         continue;
                     }
                     let name = if r.below(6) == 0 {
@@ -95,9 +98,9 @@ fn file(r: &mut Rng) -> String {
             }
         }
         if r.below(3) == 0 {
-            members.push(format!(
-                "\"extra\": {{\"map\": [[\"a\", \"b\"]], \"require\": {{\"x/y\": \"1\"}}}}"
-            ));
+            members.push(
+                "\"extra\": {\"map\": [[\"a\", \"b\"]], \"require\": {\"x/y\": \"1\"}}".to_string(),
+            );
         }
     }
     if r.below(2) == 0 {
@@ -156,7 +159,10 @@ fn ours(text: &str, ops: &[Value]) -> Value {
 }
 
 fn oracle(requests: &[String]) -> Option<Vec<Value>> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/php/json_edit_oracle.php");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/php/json_edit_oracle.php"
+    );
     let available = std::path::Path::new(AUTOLOAD).is_file()
         && Command::new("php")
             .arg("--version")
@@ -240,10 +246,30 @@ fn composer_json_edits_agree_with_composer() {
 fn recommend_cases() -> Vec<Value> {
     let mut out = Vec::new();
     let versions = [
-        "1.2.1", "1.2", "v3.2.1", "0.3.1", "0.0.4", "2.4.7-p1", "2.4.7-p12", "2.4.7.1",
-        "2.0-beta.1", "1.0.0-RC2", "3.0.0-alpha3", "1.0.0-dev", "20240101", "1.0.0-patch2",
-        "dev-master", "dev-main", "dev-feature/x", "2.4.x-dev", "1.x-dev", "103.0.7-p1",
-        "100.4.0", "0.1", "5", "1.2.3.4.5",
+        "1.2.1",
+        "1.2",
+        "v3.2.1",
+        "0.3.1",
+        "0.0.4",
+        "2.4.7-p1",
+        "2.4.7-p12",
+        "2.4.7.1",
+        "2.0-beta.1",
+        "1.0.0-RC2",
+        "3.0.0-alpha3",
+        "1.0.0-dev",
+        "20240101",
+        "1.0.0-patch2",
+        "dev-master",
+        "dev-main",
+        "dev-feature/x",
+        "2.4.x-dev",
+        "1.x-dev",
+        "103.0.7-p1",
+        "100.4.0",
+        "0.1",
+        "5",
+        "1.2.3.4.5",
     ];
     let aliases = [
         None,

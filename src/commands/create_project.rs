@@ -172,17 +172,13 @@ fn split_name_version(arg: &str) -> (String, Option<String>) {
 
 /// `--stability`, else the `@flag` of the constraint, else the stability the constraint's
 /// version has, else stable.
-fn choose_stability(
-    given: Option<&str>,
-    version: Option<&str>,
-) -> Result<Stability, CommandError> {
+fn choose_stability(given: Option<&str>, version: Option<&str>) -> Result<Stability, CommandError> {
     let raw = match (given, version) {
         (Some(s), _) => s.to_string(),
         (None, None) => "stable".to_string(),
         (None, Some(v)) => match v.rsplit_once('@') {
             Some((head, flag))
-                if !head.contains([',', ' ', '\t'])
-                    && flag.parse::<Stability>().is_ok() =>
+                if !head.contains([',', ' ', '\t']) && flag.parse::<Stability>().is_ok() =>
             {
                 flag.to_string()
             }
@@ -357,7 +353,10 @@ fn package_error(
     auth: &crate::auth::AuthStore,
 ) -> CommandError {
     let mut e = CommandError::new(
-        anyhow::anyhow!("could not install {name} ({version}): {}", chain_text(&error)),
+        anyhow::anyhow!(
+            "could not install {name} ({version}): {}",
+            chain_text(&error)
+        ),
         super::install::package_exit_code(&error),
     );
     if let Some(hint) = super::install::package_hint(name, &error, auth) {
@@ -381,35 +380,79 @@ mod tests {
 
     fn best(versions: &[&str], constraint: Option<&str>, stability: Stability) -> Option<String> {
         let c = constraint.map(|c| parse_constraints(c).unwrap());
-        best_candidate(versions.iter().map(|v| offer(v)).collect(), c.as_ref(), stability)
-            .map(|o| o.version.package.pretty_version().to_string())
+        best_candidate(
+            versions.iter().map(|v| offer(v)).collect(),
+            c.as_ref(),
+            stability,
+        )
+        .map(|o| o.version.package.pretty_version().to_string())
     }
 
     #[test]
     fn chooses_like_composer() {
-        let all = ["2.4.6", "2.4.7", "2.4.7-p1", "2.4.8-beta1", "2.5.0-RC1", "dev-main"];
-        assert_eq!(best(&all, None, Stability::Stable).as_deref(), Some("2.4.7-p1"));
-        assert_eq!(best(&all, None, Stability::RC).as_deref(), Some("2.5.0-RC1"));
-        assert_eq!(best(&all, None, Stability::Beta).as_deref(), Some("2.5.0-RC1"));
-        assert_eq!(best(&all, Some("~2.4.6"), Stability::Beta).as_deref(), Some("2.4.8-beta1"));
-        assert_eq!(best(&all, Some("2.4.6"), Stability::Stable).as_deref(), Some("2.4.6"));
+        let all = [
+            "2.4.6",
+            "2.4.7",
+            "2.4.7-p1",
+            "2.4.8-beta1",
+            "2.5.0-RC1",
+            "dev-main",
+        ];
+        assert_eq!(
+            best(&all, None, Stability::Stable).as_deref(),
+            Some("2.4.7-p1")
+        );
+        assert_eq!(
+            best(&all, None, Stability::RC).as_deref(),
+            Some("2.5.0-RC1")
+        );
+        assert_eq!(
+            best(&all, None, Stability::Beta).as_deref(),
+            Some("2.5.0-RC1")
+        );
+        assert_eq!(
+            best(&all, Some("~2.4.6"), Stability::Beta).as_deref(),
+            Some("2.4.8-beta1")
+        );
+        assert_eq!(
+            best(&all, Some("2.4.6"), Stability::Stable).as_deref(),
+            Some("2.4.6")
+        );
         assert_eq!(best(&all, Some("^3"), Stability::Dev), None);
     }
 
     #[test]
     fn stability_from_the_version() {
         assert_eq!(choose_stability(None, None).unwrap(), Stability::Stable);
-        assert_eq!(choose_stability(None, Some("2.4.8-beta1")).unwrap(), Stability::Beta);
-        assert_eq!(choose_stability(None, Some("^2.4@RC")).unwrap(), Stability::RC);
-        assert_eq!(choose_stability(None, Some("2.4.7-p1")).unwrap(), Stability::Stable);
-        assert_eq!(choose_stability(Some("dev"), Some("2.4.7")).unwrap(), Stability::Dev);
+        assert_eq!(
+            choose_stability(None, Some("2.4.8-beta1")).unwrap(),
+            Stability::Beta
+        );
+        assert_eq!(
+            choose_stability(None, Some("^2.4@RC")).unwrap(),
+            Stability::RC
+        );
+        assert_eq!(
+            choose_stability(None, Some("2.4.7-p1")).unwrap(),
+            Stability::Stable
+        );
+        assert_eq!(
+            choose_stability(Some("dev"), Some("2.4.7")).unwrap(),
+            Stability::Dev
+        );
         assert!(choose_stability(Some("nightly"), None).is_err());
     }
 
     #[test]
     fn name_and_version() {
-        assert_eq!(split_name_version("Magento/Project:2.4.7"), ("magento/project".into(), Some("2.4.7".into())));
-        assert_eq!(split_name_version("a/b=^1"), ("a/b".into(), Some("^1".into())));
+        assert_eq!(
+            split_name_version("Magento/Project:2.4.7"),
+            ("magento/project".into(), Some("2.4.7".into()))
+        );
+        assert_eq!(
+            split_name_version("a/b=^1"),
+            ("a/b".into(), Some("^1".into()))
+        );
         assert_eq!(split_name_version("a/b"), ("a/b".into(), None));
     }
 }

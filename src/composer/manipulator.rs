@@ -182,10 +182,7 @@ impl JsonEditor {
             Kind::Array(items) if items.is_empty() => return Ok(()),
             _ => return Err(EditError::NotAMap(section.to_string())),
         };
-        let Some(index) = members
-            .iter()
-            .position(|m| m.key == name)
-        else {
+        let Some(index) = members.iter().position(|m| m.key == name) else {
             return Ok(());
         };
         if members.len() == 1 {
@@ -501,8 +498,8 @@ impl Scanner<'_> {
                     let key_start = self.pos;
                     self.string()?;
                     let key_end = self.pos;
-                    let key: String =
-                        serde_json::from_slice(&self.bytes[key_start..key_end]).map_err(|e| {
+                    let key: String = serde_json::from_slice(&self.bytes[key_start..key_end])
+                        .map_err(|e| {
                             EditError::Syntax(format!("bad key at byte {key_start}: {e}"))
                         })?;
                     self.skip_ws();
@@ -624,7 +621,9 @@ mod tests {
 
     #[test]
     fn appends_a_new_link_after_the_last_one() {
-        let out = edit(BASE, |e| e.add_link("require", "acme/b", "^2.1", false).unwrap());
+        let out = edit(BASE, |e| {
+            e.add_link("require", "acme/b", "^2.1", false).unwrap()
+        });
         assert_eq!(
             out,
             "{\n    \"name\": \"acme/project\",\n    \"require\": {\n        \"php\": \"^8.1\",\n        \"acme/a\": \"^1.0\",\n        \"acme/b\": \"^2.1\"\n    },\n    \"require-dev\": {\n        \"acme/test\": \"^2.0\"\n    }\n}\n"
@@ -654,14 +653,19 @@ mod tests {
             "{\n  \"name\": \"x/y\",\n  \"require\": {\n    \"acme/a\": \"^1.0\"\n  }\n}\n"
         );
         let out = edit("", |e| e.add_link("require", "acme/a", "*", false).unwrap());
-        assert_eq!(out, "{\n    \"require\": {\n        \"acme/a\": \"*\"\n    }\n}\n");
+        assert_eq!(
+            out,
+            "{\n    \"require\": {\n        \"acme/a\": \"*\"\n    }\n}\n"
+        );
     }
 
     #[test]
     fn fills_an_empty_section() {
         for empty in ["{}", "[]", "{ }"] {
             let text = format!("{{\n    \"require\": {empty},\n    \"name\": \"x/y\"\n}}");
-            let out = edit(&text, |e| e.add_link("require", "acme/a", "^1.0", false).unwrap());
+            let out = edit(&text, |e| {
+                e.add_link("require", "acme/a", "^1.0", false).unwrap()
+            });
             assert_eq!(
                 out,
                 "{\n    \"require\": {\n        \"acme/a\": \"^1.0\"\n    },\n    \"name\": \"x/y\"\n}\n"
@@ -672,7 +676,9 @@ mod tests {
     #[test]
     fn sorts_packages_like_composer() {
         let text = "{\n    \"require\": {\n        \"zeta/z\": \"1\",\n        \"ext-json\": \"*\",\n        \"php\": \"^8\",\n        \"composer-plugin-api\": \"^2\",\n        \"lib-icu\": \"*\"\n    }\n}";
-        let out = edit(text, |e| e.add_link("require", "acme/a10", "1", true).unwrap());
+        let out = edit(text, |e| {
+            e.add_link("require", "acme/a10", "1", true).unwrap()
+        });
         let out = JsonEditor::new(&out)
             .map(|mut e| {
                 e.add_link("require", "acme/a9", "1", true).unwrap();
@@ -698,8 +704,14 @@ mod tests {
             "{out}"
         );
         // absent entries and sections are fine
-        assert_eq!(edit(BASE, |e| e.remove_sub_node("require", "x/y").unwrap()), BASE);
-        assert_eq!(edit(BASE, |e| e.remove_sub_node("conflict", "x/y").unwrap()), BASE);
+        assert_eq!(
+            edit(BASE, |e| e.remove_sub_node("require", "x/y").unwrap()),
+            BASE
+        );
+        assert_eq!(
+            edit(BASE, |e| e.remove_sub_node("conflict", "x/y").unwrap()),
+            BASE
+        );
     }
 
     #[test]
@@ -728,7 +740,9 @@ mod tests {
     #[test]
     fn keeps_crlf_tabs_and_everything_else() {
         let text = "{\r\n\t\"require\": {\r\n\t\t\"acme/a\": \"^1.0\"\r\n\t},\r\n\t\"extra\": {\"x\": [1, 2]}\r\n}\r\n";
-        let out = edit(text, |e| e.add_link("require", "acme/b", "^2", false).unwrap());
+        let out = edit(text, |e| {
+            e.add_link("require", "acme/b", "^2", false).unwrap()
+        });
         assert_eq!(
             out,
             "{\r\n\t\"require\": {\r\n\t\t\"acme/a\": \"^1.0\",\r\n\t\t\"acme/b\": \"^2\"\r\n\t},\r\n\t\"extra\": {\"x\": [1, 2]}\r\n}\r\n"

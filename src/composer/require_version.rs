@@ -86,8 +86,7 @@ pub fn branch_alias(package: &Value) -> Option<String> {
     if !version.starts_with("dev-") && !version.ends_with("-dev") {
         return None;
     }
-    if let Some(Value::Object(aliases)) = package.get("extra").and_then(|e| e.get("branch-alias"))
-    {
+    if let Some(Value::Object(aliases)) = package.get("extra").and_then(|e| e.get("branch-alias")) {
         for (source, target) in aliases {
             let Some(target) = target.as_str() else {
                 continue;
@@ -106,10 +105,9 @@ pub fn branch_alias(package: &Value) -> Option<String> {
             if version.to_lowercase() != source.to_lowercase() {
                 continue;
             }
-            if let (Some(source_prefix), Some(target_prefix)) = (
-                numeric_alias_prefix(source),
-                numeric_alias_prefix(target),
-            ) {
+            if let (Some(source_prefix), Some(target_prefix)) =
+                (numeric_alias_prefix(source), numeric_alias_prefix(target))
+            {
                 if !target_prefix
                     .to_lowercase()
                     .starts_with(&source_prefix.to_lowercase())
@@ -161,7 +159,8 @@ mod tests {
             ("20240101", "20240101", "20240101"),
         ];
         for (pretty, normalized, want) in cases {
-            let got = rec(json!({"name": "a/b", "version": pretty, "version_normalized": normalized}));
+            let got =
+                rec(json!({"name": "a/b", "version": pretty, "version_normalized": normalized}));
             assert_eq!(got, want, "{pretty}");
         }
     }
@@ -171,7 +170,8 @@ mod tests {
         let aliased = json!({"name": "a/b", "version": "dev-master", "version_normalized": "dev-master",
             "extra": {"branch-alias": {"dev-master": "2.1.x-dev"}}});
         assert_eq!(rec(aliased), "^2.1@dev");
-        let plain = json!({"name": "a/b", "version": "dev-feature", "version_normalized": "dev-feature"});
+        let plain =
+            json!({"name": "a/b", "version": "dev-feature", "version_normalized": "dev-feature"});
         assert_eq!(rec(plain), "dev-feature");
         let default = json!({"name": "a/b", "version": "dev-main", "version_normalized": "dev-main",
             "default-branch": true});
