@@ -62,6 +62,9 @@ pub enum Command {
     /// Write vendor/autoload.php and the autoloader files under vendor/composer/
     #[command(name = "dump-autoload", visible_alias = "dumpautoload")]
     DumpAutoload(DumpAutoloadArgs),
+    /// Resolve composer.json like Composer 2, write composer.lock, then install
+    #[command(visible_alias = "upgrade")]
+    Update(UpdateArgs),
 }
 
 use crate::release::DEFAULT_API_URL;
@@ -225,7 +228,7 @@ pub struct AuthCheckArgs {
 }
 
 /// How the autoloader is generated (shared by install and dump-autoload).
-#[derive(Debug, Args, Clone, Copy)]
+#[derive(Debug, Args, Clone, Copy, Default)]
 pub struct AutoloaderArgs {
     /// Scan PSR-4/PSR-0 directories into the class map (faster loading in production)
     #[arg(short = 'o', long = "optimize", visible_alias = "optimize-autoloader")]
@@ -314,4 +317,42 @@ pub struct CreateProjectArgs {
     /// Do not write the autoloader
     #[arg(long)]
     pub no_autoloader: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct UpdateArgs {
+    /// Packages to update (`*` wildcards allowed); the others keep their locked versions
+    pub packages: Vec<String>,
+    /// Also update the dependencies of the listed packages, except root requirements
+    #[arg(short = 'w', long)]
+    pub with_dependencies: bool,
+    /// Also update the dependencies of the listed packages, root requirements included
+    #[arg(short = 'W', long)]
+    pub with_all_dependencies: bool,
+    /// Write composer.lock only; do not touch vendor/
+    #[arg(long)]
+    pub no_install: bool,
+    /// Install without the packages of `packages-dev` (the lock still has them)
+    #[arg(long, env = "COMPOSER_NO_DEV", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_dev: bool,
+    /// Prefer the lowest versions (for testing the bottom of your constraints)
+    #[arg(long)]
+    pub prefer_lowest: bool,
+    /// Prefer stable versions over higher unstable ones
+    #[arg(long)]
+    pub prefer_stable: bool,
+    /// Show what would change; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Ignore every platform requirement (php, ext-*, lib-*)
+    #[arg(long)]
+    pub ignore_platform_reqs: bool,
+    /// Ignore one platform requirement (`*` wildcards allowed); repeatable
+    #[arg(long, value_name = "NAME")]
+    pub ignore_platform_req: Vec<String>,
+    /// Do not write the autoloader when installing
+    #[arg(long)]
+    pub no_autoloader: bool,
+    #[command(flatten)]
+    pub autoloader: AutoloaderArgs,
 }

@@ -36,4 +36,5 @@ pub mod progress;
 pub mod redact;
 pub mod release;
 pub mod repository;
+pub mod resolver;
 pub mod semver;

@@ -35,5 +35,5 @@ fn main() -> ExitCode {
 
 fn report(e: CommandError) -> ExitCode {
     eprint!("{}", e.render());
-    ExitCode::from(e.code as u8)
+    ExitCode::from(e.code.status())
 }

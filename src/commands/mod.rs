@@ -10,6 +10,7 @@ pub mod project;
 pub mod release;
 pub mod reporters;
 pub mod show;
+pub mod update;
 
 use std::fmt::Write as _;
 
@@ -31,6 +32,25 @@ pub enum ExitCode {
     Integrity = 6,
     Network = 7,
     LocalFs = 8,
+    /// The requirements cannot be satisfied (Composer also exits with 2).
+    Unsolvable,
+}
+
+impl ExitCode {
+    /// The process exit status.
+    pub fn status(self) -> u8 {
+        match self {
+            ExitCode::Success => 0,
+            ExitCode::Failure => 1,
+            ExitCode::Usage | ExitCode::Unsolvable => 2,
+            ExitCode::Input => 3,
+            ExitCode::Auth => 4,
+            ExitCode::NotAvailable => 5,
+            ExitCode::Integrity => 6,
+            ExitCode::Network => 7,
+            ExitCode::LocalFs => 8,
+        }
+    }
 }
 
 /// A failed command: the error, the hints that say what to do, and the exit code.
@@ -82,6 +102,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Release(command) => release::run(&cli.global, &command).await,
         Command::Auth(command) => auth::run(&cli.global, &command).await,
         Command::DumpAutoload(args) => dump_autoload::run(&cli.global, &args),
+        Command::Update(args) => update::run(&cli.global, &args).await,
     }
 }
 

@@ -83,6 +83,13 @@ impl Package {
         self.data.get(key)
     }
 
+    /// Sets `key` when the entry has no non-null value for it (Composer's `isset` check).
+    pub fn set_default(&mut self, key: &str, value: Value) {
+        if self.data.get(key).is_none_or(Value::is_null) {
+            self.data.insert(key.to_string(), value);
+        }
+    }
+
     pub fn data(&self) -> &Map<String, Value> {
         &self.data
     }

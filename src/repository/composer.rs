@@ -45,6 +45,9 @@ struct Root {
     /// Versions found in the root file and its `includes`, by lower-cased name.
     inline: HashMap<String, Vec<PackageVersion>>,
     mode: Mode,
+    /// `notify-batch` (else `notify`), canonicalised: Composer adds it to every package as
+    /// `notification-url`.
+    notify_url: Option<String>,
 }
 
 /// How per-package metadata is found beyond the inline versions.
@@ -100,6 +103,12 @@ impl ComposerRepository {
     /// Warnings collected so far (e.g. "loaded from the local cache"), emptied.
     pub fn take_warnings(&self) -> Vec<String> {
         std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The `notification-url` Composer gives this repository's packages (`notify-batch`).
+    pub async fn notification_url(&self) -> Result<Option<String>, RepositoryError> {
+        let root = self.root.get_or_try_init(|| self.load_root()).await?;
+        Ok(root.notify_url.clone())
     }
 
     /// Every version of `name` this repository offers; empty when it does not have it.
@@ -176,6 +185,7 @@ impl ComposerRepository {
                 .filter(|s| !s.is_empty())
                 .map(|s| self.url.canonicalize(s))
         };
+        let notify_url = text("notify-batch").or_else(|| text("notify"));
         let mut inline = HashMap::new();
         if let Some(template) = text("metadata-url") {
             if let Some(packages) = obj.get("packages") {
@@ -187,6 +197,7 @@ impl ComposerRepository {
                     template,
                     available: availability(obj),
                 },
+                notify_url,
             });
         }
         self.load_includes(&data, &mut inline).await?;
@@ -199,7 +210,11 @@ impl ComposerRepository {
             (_, Some(template)) => Mode::Lazy { template },
             _ => Mode::Static,
         };
-        Ok(Root { inline, mode })
+        Ok(Root {
+            inline,
+            mode,
+            notify_url,
+        })
     }
 
     /// The root's inline packages and its `includes`, recursively.
@@ -596,7 +611,8 @@ fn add_versions(versions: &Value, out: &mut HashMap<String, Vec<PackageVersion>>
         _ => return,
     };
     for entry in entries {
-        if let Some(version) = PackageVersion::from_entry(entry.clone()) {
+        if let Some(mut version) = PackageVersion::from_entry(entry.clone()) {
+            version.mark_inline();
             out.entry(version.name()).or_default().push(version);
         }
     }

@@ -114,7 +114,13 @@ pub struct PackageVersion {
     /// `version_normalized`, recomputed when missing or `9999999-dev`.
     pub normalized: String,
     pub stability: Stability,
+    /// Position of an entry inlined in a repository's root file (or its `includes`), counted
+    /// across the whole process so that it orders entries of different names the way the
+    /// file lists them; `0` for entries of per-package files.
+    pub seq: usize,
 }
+
+static INLINE_SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
 
 impl PackageVersion {
     /// Reads one version entry; `None` when it is not a usable package (no name, no version,
@@ -135,7 +141,13 @@ impl PackageVersion {
             package,
             normalized,
             stability,
+            seq: 0,
         })
+    }
+
+    /// Marks this entry as inlined in a root file, after every entry marked before it.
+    pub(crate) fn mark_inline(&mut self) {
+        self.seq = INLINE_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Lower-cased name.
