@@ -65,6 +65,13 @@ pub enum Command {
     /// Resolve composer.json like Composer 2, write composer.lock, then install
     #[command(visible_alias = "upgrade")]
     Update(UpdateArgs),
+    /// Add packages to composer.json (guessing the constraint like Composer), then update them
+    Require(RequireArgs),
+    /// Remove packages from composer.json, then update the lock without them
+    Remove(RemoveArgs),
+    /// Create a new project from a package (e.g. magento/project-community-edition)
+    #[command(name = "create-project")]
+    CreateProject(CreateProjectArgs),
 }
 
 use crate::release::DEFAULT_API_URL;
@@ -282,12 +289,12 @@ pub struct CreateProjectArgs {
     /// The package to create the project from, optionally with a version: vendor/name:^2.4
     #[arg(value_name = "PACKAGE")]
     pub package: String,
-    /// Version constraint (instead of PACKAGE:VERSION)
-    #[arg(value_name = "VERSION")]
-    pub version: Option<String>,
     /// Directory of the new project (default: the package name without its vendor)
     #[arg(value_name = "DIRECTORY")]
     pub directory: Option<PathBuf>,
+    /// Version constraint (instead of PACKAGE:VERSION)
+    #[arg(value_name = "VERSION")]
+    pub version: Option<String>,
     /// Repository to find the package in (a URL or a JSON repository definition); repeatable.
     /// Without it, packagist.org is used
     #[arg(
@@ -355,4 +362,82 @@ pub struct UpdateArgs {
     pub no_autoloader: bool,
     #[command(flatten)]
     pub autoloader: AutoloaderArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RequireArgs {
+    /// Packages to require: vendor/name, vendor/name:constraint or vendor/name constraint
+    #[arg(value_name = "PACKAGE", required = true)]
+    pub packages: Vec<String>,
+    /// Add them to require-dev
+    #[arg(long)]
+    pub dev: bool,
+    /// Only edit composer.json (the constraint of a package given without one is the one
+    /// recommended for its best version)
+    #[arg(long)]
+    pub no_update: bool,
+    /// Write composer.lock but do not touch vendor/
+    #[arg(long)]
+    pub no_install: bool,
+    /// Install without the packages of `packages-dev`
+    #[arg(long)]
+    pub update_no_dev: bool,
+    /// Also update the dependencies of the new packages, except root requirements
+    #[arg(short = 'w', long, visible_alias = "with-dependencies")]
+    pub update_with_dependencies: bool,
+    /// Also update the dependencies of the new packages, root requirements included
+    #[arg(short = 'W', long, visible_alias = "with-all-dependencies")]
+    pub update_with_all_dependencies: bool,
+    /// Keep require sections sorted (also `config.sort-packages`)
+    #[arg(long)]
+    pub sort_packages: bool,
+    /// Prefer stable versions over higher unstable ones
+    #[arg(long)]
+    pub prefer_stable: bool,
+    /// Prefer the lowest versions
+    #[arg(long)]
+    pub prefer_lowest: bool,
+    /// Ignore every platform requirement (php, ext-*, lib-*)
+    #[arg(long)]
+    pub ignore_platform_reqs: bool,
+    /// Ignore one platform requirement (repeatable; `*` wildcards allowed)
+    #[arg(long, value_name = "NAME")]
+    pub ignore_platform_req: Vec<String>,
+    /// Do not write the autoloader when installing
+    #[arg(long)]
+    pub no_autoloader: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Packages to remove (`*` wildcards allowed)
+    #[arg(value_name = "PACKAGE", required = true)]
+    pub packages: Vec<String>,
+    /// Remove them from require-dev
+    #[arg(long)]
+    pub dev: bool,
+    /// Only edit composer.json
+    #[arg(long)]
+    pub no_update: bool,
+    /// Write composer.lock but do not touch vendor/
+    #[arg(long)]
+    pub no_install: bool,
+    /// Install without the packages of `packages-dev`
+    #[arg(long)]
+    pub update_no_dev: bool,
+    /// Keep the dependencies of the removed packages at their locked versions
+    #[arg(long)]
+    pub no_update_with_dependencies: bool,
+    /// Also update root requirements that the removed packages depended on
+    #[arg(short = 'W', long, visible_alias = "with-all-dependencies")]
+    pub update_with_all_dependencies: bool,
+    /// Ignore every platform requirement (php, ext-*, lib-*)
+    #[arg(long)]
+    pub ignore_platform_reqs: bool,
+    /// Ignore one platform requirement (repeatable; `*` wildcards allowed)
+    #[arg(long, value_name = "NAME")]
+    pub ignore_platform_req: Vec<String>,
+    /// Do not write the autoloader when installing
+    #[arg(long)]
+    pub no_autoloader: bool,
 }

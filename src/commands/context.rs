@@ -25,16 +25,11 @@ pub struct Context {
 
 impl Context {
     pub fn open(global: &GlobalArgs) -> Result<Context, CommandError> {
-        let cwd = std::env::current_dir().map_err(|e| CommandError::new(e, ExitCode::LocalFs))?;
-        let dir = match &global.working_dir {
-            Some(d) => crate::fsutil::absolutize(&cwd, d),
-            None => cwd,
-        };
-        let manifest_name = ProcessEnv
-            .var("COMPOSER")
-            .unwrap_or_else(|| "composer.json".to_string());
-        let manifest_path = crate::fsutil::absolutize(&dir, Path::new(&manifest_name));
-        let project_dir = manifest_path.parent().map(Path::to_path_buf).unwrap_or(dir);
+        let manifest_path = super::manifest_path(global)?;
+        let project_dir = manifest_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let manifest = if manifest_path.is_file() {
             Some(RootManifest::read(&manifest_path).map_err(input_error)?)
         } else {

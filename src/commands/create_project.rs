@@ -1,4 +1,4 @@
-//! `magefetch create-project <package> [<version>] [<dir>]`: a new project from a package.
+//! `magefetch create-project <package> [<dir>] [<version>]`: a new project from a package.
 //!
 //! What `composer create-project` does, without plugins or scripts:
 //!
@@ -19,7 +19,8 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::context::Context as EnvContext;
-use super::{chain_text, CommandError, ExitCode};
+use super::select::{best_candidate, PlatformCheck};
+use super::{chain_text, reporters, CommandError, ExitCode};
 use crate::cache::{FilesCache, VerifiedIndex};
 use crate::cli::{CreateProjectArgs, GlobalArgs};
 use crate::composer::package::{is_valid_name, Package};
@@ -30,10 +31,61 @@ use crate::install::pipeline;
 use crate::install::plan::Operation;
 use crate::install::PackageError;
 use crate::progress::Reporter;
-use crate::repository::{Offer, RepoContext, RepositoryDefinitions, RepositorySet};
-use crate::semver::{parse_constraints, parse_stability, php_version_compare, Stability};
+use crate::repository::{RepoContext, RepositoryDefinitions, RepositorySet};
+use crate::resolver::platform::{Detected, Platform};
+use crate::resolver::PlatformFilter;
+use crate::semver::{parse_constraints, parse_stability, Stability};
 
 const DEFAULT_CONCURRENCY: usize = 24;
+
+pub async fn run(global: &GlobalArgs, args: &CreateProjectArgs) -> Result<(), CommandError> {
+    let reporter: Arc<dyn Reporter> = Arc::from(reporters::for_args(global));
+    let created = install_root_package(global, args, reporter.clone()).await?;
+    drop(reporter);
+    let text = global.format == crate::cli::Format::Text && !global.quiet;
+    if text {
+        eprintln!("Created project in {}", created.directory.display());
+    }
+    if args.no_install {
+        if global.format == crate::cli::Format::Json {
+            println!(
+                "{}",
+                json!({"result": "ok", "package": created.name, "version": created.pretty_version,
+                    "directory": created.directory})
+            );
+        }
+        return Ok(());
+    }
+    // Composer runs the project's own install with the chosen version as the root version.
+    std::env::set_var("COMPOSER_ROOT_VERSION", &created.pretty_version);
+    let mut inner = global.clone();
+    inner.working_dir = Some(created.directory.clone());
+    let lock = super::manifest_path(&inner).map(|m| crate::composer::project::lock_path_for(&m))?;
+    let result = if lock.is_file() {
+        let install = crate::cli::InstallArgs {
+            no_dev: args.no_dev,
+            concurrency: None,
+            no_autoloader: args.no_autoloader,
+            autoloader: Default::default(),
+        };
+        super::install::run(&inner, &install).await
+    } else {
+        let update = crate::cli::UpdateArgs {
+            no_dev: args.no_dev,
+            ignore_platform_reqs: args.ignore_platform_reqs,
+            ignore_platform_req: args.ignore_platform_req.clone(),
+            no_autoloader: args.no_autoloader,
+            ..Default::default()
+        };
+        super::update::run(&inner, &update).await
+    };
+    result.map_err(|e| {
+        e.hint(format!(
+            "the project was created in `{}`; fix the problem above there and run `magefetch update` (or `magefetch install`) in it",
+            created.directory.display()
+        ))
+    })
+}
 
 /// The root package chosen and unpacked.
 pub struct CreatedProject {
@@ -112,17 +164,43 @@ pub async fn install_root_package(
         reporter.on_warning(&warning);
     }
     let offers = found.map_err(|e| super::show::repository_error(e, &auth))?;
-    let Some(chosen) = best_candidate(offers, constraint.as_ref(), stability) else {
-        let what = match &version {
-            Some(v) => format!("version {v}"),
-            None => format!("stability {stability}"),
-        };
-        let repos: Vec<String> = set.repositories().iter().map(|u| u.to_string()).collect();
-        return Err(CommandError::new(
-            anyhow::anyhow!("could not find package {name} with {what} in {}", repos.join(", ")),
-            ExitCode::NotAvailable,
-        )
-        .hint("check the package name, the version constraint and --stability; `magefetch show <package> --all -d <dir>` lists what a repository offers"));
+    let platform = Platform::new(Detected::probe(), None);
+    let filter = platform_filter(args.ignore_platform_reqs, &args.ignore_platform_req);
+    let check = PlatformCheck {
+        platform: &platform,
+        filter: &filter,
+    };
+    let chosen = match best_candidate(
+        offers,
+        constraint.as_ref(),
+        stability,
+        stability,
+        Some(&check),
+    ) {
+        Ok(chosen) => chosen,
+        Err(mismatch) => {
+            let what = match &version {
+                Some(v) => format!("version {v}"),
+                None => format!("stability {stability}"),
+            };
+            let repos: Vec<String> = set.repositories().iter().map(|u| u.to_string()).collect();
+            let mut e = CommandError::new(
+                anyhow::anyhow!(
+                    "could not find package {name} with {what} in {}",
+                    repos.join(", ")
+                ),
+                ExitCode::NotAvailable,
+            );
+            e = match mismatch {
+                Some(m) => e.hint(format!(
+                    "no version is installable with your PHP version, PHP extensions and Composer version: {}; use --ignore-platform-req={} to install anyway",
+                    m.describe(),
+                    m.requirement
+                )),
+                None => e.hint("check the package name, the version constraint and --stability; `magefetch show <package> --all` in a project using that repository lists what it offers"),
+            };
+            return Err(e);
+        }
     };
     let package = chosen.version.package.clone();
     let pretty_version = package.pretty_version().to_string();
@@ -153,6 +231,17 @@ pub async fn install_root_package(
         name: package.pretty_name().to_string(),
         pretty_version,
     })
+}
+
+/// `--ignore-platform-reqs` / `--ignore-platform-req NAME…` as a filter.
+pub fn platform_filter(all: bool, names: &[String]) -> PlatformFilter {
+    if all {
+        PlatformFilter::All
+    } else if names.is_empty() {
+        PlatformFilter::None
+    } else {
+        PlatformFilter::List(names.iter().map(|n| n.to_lowercase()).collect())
+    }
 }
 
 /// `vendor/name:version`, `vendor/name=version` or `vendor/name version` → its two parts.
@@ -249,35 +338,6 @@ fn check_directory(dir: &Path) -> Result<(), CommandError> {
     }
 }
 
-/// Composer's `VersionSelector::findBestCandidate` order: versions at least as stable as
-/// `stability` first, then the highest.
-pub fn best_candidate(
-    offers: Vec<Offer>,
-    constraint: Option<&crate::semver::Constraint>,
-    stability: Stability,
-) -> Option<Offer> {
-    let mut candidates: Vec<Offer> = offers
-        .into_iter()
-        .filter(|o| o.version.stability.is_at_least(stability))
-        .filter(|o| constraint.is_none_or(|c| c.matches_version(&o.version.normalized)))
-        .collect();
-    let min = stability.rank();
-    candidates.sort_by(|a, b| {
-        let (ap, bp) = (a.version.stability.rank(), b.version.stability.rank());
-        if min < ap && bp < ap {
-            return std::cmp::Ordering::Greater;
-        }
-        if min < ap && ap < bp {
-            return std::cmp::Ordering::Less;
-        }
-        if min >= ap && min < bp {
-            return std::cmp::Ordering::Less;
-        }
-        php_version_compare(&b.version.normalized, &a.version.normalized).cmp(&0)
-    });
-    candidates.into_iter().next()
-}
-
 /// Downloads and unpacks `package` into `directory` through the install pipeline: it is
 /// installed into a staging "vendor" directory next to the target, then moved into place.
 async fn unpack_into(
@@ -368,58 +428,6 @@ fn package_error(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repository::PackageVersion;
-
-    fn offer(version: &str) -> Offer {
-        Offer {
-            repository: crate::redact::SafeUrl::new("https://repo.example"),
-            version: PackageVersion::from_entry(json!({"name": "a/b", "version": version}))
-                .unwrap(),
-        }
-    }
-
-    fn best(versions: &[&str], constraint: Option<&str>, stability: Stability) -> Option<String> {
-        let c = constraint.map(|c| parse_constraints(c).unwrap());
-        best_candidate(
-            versions.iter().map(|v| offer(v)).collect(),
-            c.as_ref(),
-            stability,
-        )
-        .map(|o| o.version.package.pretty_version().to_string())
-    }
-
-    #[test]
-    fn chooses_like_composer() {
-        let all = [
-            "2.4.6",
-            "2.4.7",
-            "2.4.7-p1",
-            "2.4.8-beta1",
-            "2.5.0-RC1",
-            "dev-main",
-        ];
-        assert_eq!(
-            best(&all, None, Stability::Stable).as_deref(),
-            Some("2.4.7-p1")
-        );
-        assert_eq!(
-            best(&all, None, Stability::RC).as_deref(),
-            Some("2.5.0-RC1")
-        );
-        assert_eq!(
-            best(&all, None, Stability::Beta).as_deref(),
-            Some("2.5.0-RC1")
-        );
-        assert_eq!(
-            best(&all, Some("~2.4.6"), Stability::Beta).as_deref(),
-            Some("2.4.8-beta1")
-        );
-        assert_eq!(
-            best(&all, Some("2.4.6"), Stability::Stable).as_deref(),
-            Some("2.4.6")
-        );
-        assert_eq!(best(&all, Some("^3"), Stability::Dev), None);
-    }
 
     #[test]
     fn stability_from_the_version() {

@@ -9,6 +9,8 @@ pub mod install;
 pub mod project;
 pub mod release;
 pub mod reporters;
+pub mod require;
+pub mod select;
 pub mod show;
 pub mod update;
 
@@ -103,6 +105,9 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Auth(command) => auth::run(&cli.global, &command).await,
         Command::DumpAutoload(args) => dump_autoload::run(&cli.global, &args),
         Command::Update(args) => update::run(&cli.global, &args).await,
+        Command::Require(args) => require::run_require(&cli.global, &args).await,
+        Command::Remove(args) => require::run_remove(&cli.global, &args).await,
+        Command::CreateProject(args) => create_project::run(&cli.global, &args).await,
     }
 }
 
@@ -123,6 +128,22 @@ pub fn chain_text(error: &dyn std::error::Error) -> String {
 
 /// Finds and reads the project's composer.json (`--working-dir`, `COMPOSER`) and its settings.
 pub fn open_manifest(global: &GlobalArgs) -> Result<(RootManifest, Settings), CommandError> {
+    let manifest_path = manifest_path(global)?;
+    if !manifest_path.is_file() {
+        return Err(CommandError::new(
+            anyhow::anyhow!("`{}` was not found", manifest_path.display()),
+            ExitCode::Input,
+        )
+        .hint("run magefetch in the project directory, or pass it with `--working-dir DIR`"));
+    }
+    let manifest = RootManifest::read(&manifest_path).map_err(input_error)?;
+    let settings = Settings::resolve(&ProcessEnv, &manifest).map_err(input_error)?;
+    Ok((manifest, settings))
+}
+
+/// Where the project's composer.json is (it need not exist): `COMPOSER` (default
+/// `composer.json`) in `--working-dir`, else in the current directory, which must exist.
+pub fn manifest_path(global: &GlobalArgs) -> Result<std::path::PathBuf, CommandError> {
     let cwd = std::env::current_dir().map_err(|e| CommandError::new(e, ExitCode::LocalFs))?;
     let dir = match &global.working_dir {
         Some(d) => crate::fsutil::absolutize(&cwd, d),
@@ -138,17 +159,7 @@ pub fn open_manifest(global: &GlobalArgs) -> Result<(RootManifest, Settings), Co
         .ok()
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "composer.json".to_string());
-    let manifest_path = crate::fsutil::absolutize(&dir, Path::new(&manifest_name));
-    if !manifest_path.is_file() {
-        return Err(CommandError::new(
-            anyhow::anyhow!("`{}` was not found", manifest_path.display()),
-            ExitCode::Input,
-        )
-        .hint("run magefetch in the project directory, or pass it with `--working-dir DIR`"));
-    }
-    let manifest = RootManifest::read(&manifest_path).map_err(input_error)?;
-    let settings = Settings::resolve(&ProcessEnv, &manifest).map_err(input_error)?;
-    Ok((manifest, settings))
+    Ok(crate::fsutil::absolutize(&dir, Path::new(&manifest_name)))
 }
 
 /// A local JSON file that could not be used, with a hint that says where to look.

@@ -13,7 +13,7 @@
 
 use serde_json::Value;
 
-use crate::semver::{normalize_branch, parse_stability, Stability};
+use crate::semver::{parse_stability, Stability};
 
 /// Composer's `VersionParser::DEFAULT_BRANCH_ALIAS`.
 pub const DEFAULT_BRANCH_ALIAS: &str = "9999999-dev";
@@ -40,7 +40,10 @@ pub fn recommended_require_version(package: &Value, php_version: Option<&str>) -
     if stability != Stability::Dev {
         return transform(&normalized, pretty, stability);
     }
-    if let Some(alias) = branch_alias(package) {
+    let alias = package
+        .as_object()
+        .and_then(|data| crate::resolver::branch_alias(data, pretty));
+    if let Some(alias) = alias {
         if alias != DEFAULT_BRANCH_ALIAS {
             if let Some(base) = alias.strip_suffix(".9999999-dev") {
                 let parts: Vec<&str> = base.split('.').collect();
@@ -72,68 +75,6 @@ fn transform(version: &str, pretty: &str, stability: Stability) -> String {
 
 fn is_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Composer's `ArrayLoader::getBranchAlias`: the normalized alias a branch version declares
-/// for itself in `extra.branch-alias` (or [`DEFAULT_BRANCH_ALIAS`] for a non-numeric
-/// `default-branch`), `None` for a release or a branch without one.
-pub fn branch_alias(package: &Value) -> Option<String> {
-    let version = match package.get("version")? {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => return None,
-    };
-    if !version.starts_with("dev-") && !version.ends_with("-dev") {
-        return None;
-    }
-    if let Some(Value::Object(aliases)) = package.get("extra").and_then(|e| e.get("branch-alias")) {
-        for (source, target) in aliases {
-            let Some(target) = target.as_str() else {
-                continue;
-            };
-            let Some(target_base) = target.strip_suffix("-dev") else {
-                continue;
-            };
-            let validated = if target == DEFAULT_BRANCH_ALIAS {
-                DEFAULT_BRANCH_ALIAS.to_string()
-            } else {
-                normalize_branch(target_base)
-            };
-            if !validated.ends_with("-dev") {
-                continue;
-            }
-            if version.to_lowercase() != source.to_lowercase() {
-                continue;
-            }
-            if let (Some(source_prefix), Some(target_prefix)) =
-                (numeric_alias_prefix(source), numeric_alias_prefix(target))
-            {
-                if !target_prefix
-                    .to_lowercase()
-                    .starts_with(&source_prefix.to_lowercase())
-                {
-                    continue;
-                }
-            }
-            return Some(validated);
-        }
-    }
-    let default_branch = package.get("default-branch") == Some(&Value::Bool(true));
-    let unprefixed = version.strip_prefix('v').unwrap_or(&version);
-    if default_branch && numeric_alias_prefix(unprefixed).is_none() {
-        return Some(DEFAULT_BRANCH_ALIAS.to_string());
-    }
-    None
-}
-
-/// `VersionParser::parseNumericAliasPrefix`: `1.2` + `.` for `1.2.x-dev` or `1.2-dev`.
-fn numeric_alias_prefix(branch: &str) -> Option<String> {
-    let lower = branch.to_ascii_lowercase();
-    let body = lower.strip_suffix("-dev")?;
-    let body = body.strip_suffix(".x").unwrap_or(body);
-    let ok = !body.is_empty() && body.split('.').all(is_digits);
-    // Return the prefix in the original spelling (digits and dots are case-free).
-    ok.then(|| format!("{}.", &branch[..body.len()]))
 }
 
 #[cfg(test)]
@@ -181,6 +122,10 @@ mod tests {
         // an alias that is not a -dev branch is ignored
         let bad = json!({"name": "a/b", "version": "dev-master", "extra": {"branch-alias": {"dev-master": "2.1"}}});
         assert_eq!(rec(bad), "dev-master");
+    }
+
+    fn branch_alias(p: &Value) -> Option<String> {
+        crate::resolver::branch_alias(p.as_object().unwrap(), p["version"].as_str().unwrap())
     }
 
     #[test]
