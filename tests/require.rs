@@ -9,9 +9,8 @@ mod support;
 use std::path::Path;
 
 use serde_json::{json, Value};
-use support::fixtures::{zip_from_entries, ArchiveEntry};
 use support::project::{run, run_ok, Project, World, PRIVATE_KEY, PUBLIC_KEY};
-use support::repos::{self, Form};
+use support::repos;
 
 /// The latest version of each of these fixture packages.
 fn latest(world: &World, names: &[&str]) -> Vec<Value> {
@@ -196,55 +195,10 @@ fn failed_require_leaves_composer_json_and_lock_alone() {
     }
 }
 
-/// A `project` package whose composer.json points at the test server's Magento-shaped
-/// repository.
-fn project_package(world: &World, url: &str) -> (Value, Vec<u8>) {
-    let composer_json = json!({
-        "name": "acme/project-community-edition",
-        "description": "eCommerce platform project",
-        "type": "project",
-        "license": "OSL-3.0",
-        "repositories": [{"type": "composer", "url": url}, {"packagist.org": false}],
-        "require": {"acme/product-community-edition": "2.4.7", "helpers/format": "^1.0"},
-        "config": {"secure-http": false, "allow-plugins": false, "notify-on-install": false},
-        "minimum-stability": "stable",
-        "autoload": {"psr-4": {"App\\": "app/code/"}}
-    });
-    let entries = vec![
-        ArchiveEntry::file(
-            "composer.json",
-            serde_json::to_vec_pretty(&composer_json).unwrap(),
-        ),
-        ArchiveEntry::dir("app/code/"),
-        ArchiveEntry::file("app/code/.gitkeep", b"".to_vec()),
-        ArchiveEntry::file("README.md", b"# Project\n".to_vec()),
-    ];
-    let zip = zip_from_entries(&entries);
-    use sha1::{Digest, Sha1};
-    let mut entry = composer_json.clone();
-    entry["version"] = json!("2.4.7");
-    entry["dist"] = json!({
-        "type": "zip",
-        "url": format!("{}/archives/acme/project-community-edition-2.4.7.zip", world.server.url()),
-        "shasum": hex::encode(Sha1::digest(&zip)),
-    });
-    (entry, zip)
-}
-
 #[test]
 fn create_project_from_a_magento_shaped_repository() {
     let world = World::new();
-    let url = format!("{}/repo", world.server.url());
-    let (project_entry, zip) = project_package(&world, &url);
-    world
-        .server
-        .add_file("/archives/acme/project-community-edition-2.4.7.zip", zip);
-    let mut packages = world.repo.packages.clone();
-    packages.push(project_entry);
-    repos::serve(
-        &world.server,
-        &repos::layout(Form::Magento, "/repo", &packages),
-    );
+    let url = repos::serve_magento_shaped(&world.server, &world.repo);
 
     let home = world.tmp.path().join("home");
     std::fs::create_dir_all(&home).unwrap();

@@ -259,3 +259,55 @@ pub fn find_path(files: &[(String, Vec<u8>)], prefix: &str) -> String {
         .unwrap_or_else(|| panic!("no file starting with {prefix}"))
         .clone()
 }
+
+/// A `project` package (`acme/project-community-edition` 2.4.7), shaped like Magento's
+/// project-community-edition: its composer.json points at the repository `repo_url` and
+/// requires the fixture metapackage. Returns the package entry (dist URL under `server_url`)
+/// and the zip served at [`PROJECT_ARCHIVE`].
+pub fn project_package(server_url: &str, repo_url: &str) -> (Value, Vec<u8>) {
+    use super::fixtures::{zip_from_entries, ArchiveEntry};
+    let composer_json = json!({
+        "name": "acme/project-community-edition",
+        "description": "eCommerce platform project",
+        "type": "project",
+        "license": "OSL-3.0",
+        "repositories": [{"type": "composer", "url": repo_url}, {"packagist.org": false}],
+        "require": {"acme/product-community-edition": "2.4.7", "helpers/format": "^1.0"},
+        "config": {"secure-http": false, "allow-plugins": false, "notify-on-install": false},
+        "minimum-stability": "stable",
+        "autoload": {"psr-4": {"App\\": "app/code/"}}
+    });
+    let entries = vec![
+        ArchiveEntry::file(
+            "composer.json",
+            serde_json::to_vec_pretty(&composer_json).expect("json"),
+        ),
+        ArchiveEntry::dir("app/code/"),
+        ArchiveEntry::file("app/code/.gitkeep", b"".to_vec()),
+        ArchiveEntry::file("README.md", b"# Project\n".to_vec()),
+    ];
+    let zip = zip_from_entries(&entries);
+    let mut entry = composer_json;
+    entry["version"] = json!("2.4.7");
+    entry["dist"] = json!({
+        "type": "zip",
+        "url": format!("{}{PROJECT_ARCHIVE}", server_url.trim_end_matches('/')),
+        "shasum": hex::encode(Sha1::digest(&zip)),
+    });
+    (entry, zip)
+}
+
+/// Where [`project_package`]'s archive is served.
+pub const PROJECT_ARCHIVE: &str = "/archives/acme/project-community-edition-2.4.7.zip";
+
+/// Serves the fixture packages plus the project package as a repo.magento.com-shaped
+/// repository (v1 providers) under `/repo`; returns the repository URL.
+pub fn serve_magento_shaped(server: &Server, repo: &BuiltRepo) -> String {
+    let url = format!("{}/repo", server.url());
+    let (project, zip) = project_package(&server.url(), &url);
+    server.add_file(PROJECT_ARCHIVE, zip);
+    let mut packages = repo.packages.clone();
+    packages.push(project);
+    serve(server, &layout(Form::Magento, "/repo", &packages));
+    url
+}
