@@ -8,6 +8,7 @@ use magefetch::commands::{self, CommandError};
 fn main() -> ExitCode {
     // Read the umask while the process is still single-threaded.
     magefetch::fsutil::umask();
+    limit_malloc_arenas();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -30,6 +31,19 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(e),
+    }
+}
+
+/// One malloc arena for all threads. glibc gives each thread that allocates its own arena,
+/// and memory freed in one cannot serve another: with network tasks, extraction threads and
+/// the main thread each peaking at different times, a cold install's peak RSS was the sum of
+/// the per-arena peaks (41 MB against a 15 MB heap peak; 29 MB with one arena). The threads
+/// keep their small per-thread caches, so contention stays low. Must run before any thread
+/// is started.
+fn limit_malloc_arenas() {
+    // SAFETY: mallopt only changes allocator parameters; called while single-threaded.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 

@@ -19,6 +19,8 @@ pub struct Unpacker<'a> {
     umask: u32,
     stats: ExtractStats,
     buf: Vec<u8>,
+    /// Reused for each small file: no allocation (and no allocator lock) per entry.
+    small: Vec<u8>,
 }
 
 impl<'a> Unpacker<'a> {
@@ -31,6 +33,7 @@ impl<'a> Unpacker<'a> {
             umask: umask(),
             stats: ExtractStats::default(),
             buf: vec![0u8; 64 * 1024],
+            small: Vec::new(),
         }
     }
 
@@ -74,8 +77,8 @@ impl<'a> Unpacker<'a> {
         let full = self.root.join(rel);
         let mode = mode.unwrap_or(0o666 & !self.umask);
         let mut file = open_new(&full, mode).map_err(io_err(&full))?;
-        let written =
-            copy_entry(reader, &mut file, &mut self.buf, size_hint).map_err(|e| match e {
+        let written = copy_entry(reader, &mut file, &mut self.buf, &mut self.small, size_hint)
+            .map_err(|e| match e {
                 CopyError::Read(source) => ArchiveError::Corrupt {
                     path: full.clone(),
                     kind: "archive entry",
@@ -164,14 +167,16 @@ fn copy_entry(
     reader: &mut dyn Read,
     file: &mut File,
     buf: &mut [u8],
+    small: &mut Vec<u8>,
     size_hint: u64,
 ) -> Result<u64, CopyError> {
     let mut total = 0u64;
     if size_hint > 0 && size_hint <= buf.len() as u64 {
         // Small files (most of a PHP project): one read-to-end, one write.
-        let mut small = Vec::with_capacity(size_hint as usize);
-        reader.read_to_end(&mut small).map_err(CopyError::Read)?;
-        file.write_all(&small).map_err(CopyError::Write)?;
+        small.clear();
+        small.reserve(size_hint as usize);
+        reader.read_to_end(small).map_err(CopyError::Read)?;
+        file.write_all(small).map_err(CopyError::Write)?;
         return Ok(small.len() as u64);
     }
     loop {

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::paths::normalize;
-use super::scan::find_classes;
+use super::scan::{find_classes_with, Scratch};
 use super::AutoloadError;
 
 const EXTENSIONS: [&str; 3] = ["php", "inc", "hh"];
@@ -326,7 +326,9 @@ fn list_files(unit: &ScanUnit) -> Result<Vec<Candidate>, AutoloadError> {
         };
     }
     let mut visited = HashSet::new();
-    walk(path, &mut visited, &mut out).map_err(|source| AutoloadError::Io {
+    let walked =
+        fs_err::canonicalize(path).and_then(|real| walk(path, real, &mut visited, &mut out));
+    walked.map_err(|source| AutoloadError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -351,14 +353,15 @@ fn push_candidate(path: &Path, out: &mut Vec<Candidate>) {
     out.push(Candidate { path: shown, real });
 }
 
-/// Depth-first in directory order. The real path of a directory is resolved once; entries that
-/// are not symlinks extend it by name, so a large tree costs one `realpath` per directory.
+/// Depth-first in directory order. `real_dir` is the real path of `dir`: entries that are not
+/// symlinks extend it by name, so only the scan root and symlinks cost a `realpath` (which
+/// reads every component of the path).
 fn walk(
     dir: &Path,
+    real_dir: PathBuf,
     visited: &mut HashSet<PathBuf>,
     out: &mut Vec<Candidate>,
 ) -> std::io::Result<()> {
-    let real_dir = fs_err::canonicalize(dir)?;
     if !visited.insert(real_dir.clone()) {
         return Ok(());
     }
@@ -381,12 +384,14 @@ fn walk(
                 continue;
             };
             if meta.is_dir() {
-                walk(&path, visited, out)?;
+                let real = fs_err::canonicalize(&path)?;
+                walk(&path, real, visited, out)?;
             } else if meta.is_file() {
                 push_candidate(&path, out);
             }
         } else if file_type.is_dir() {
-            walk(&path, visited, out)?;
+            let real = real_dir.join(&name);
+            walk(&path, real, visited, out)?;
         } else if file_type.is_file() && has_extension(&path) {
             out.push(Candidate {
                 path: format!("{shown_dir}/{name_text}"),
@@ -395,6 +400,26 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// Reads a whole file into `buf` (reused across files, grown as needed, never shrunk) and
+/// returns its length: open, reads until end of file, close — without the `fstat` and
+/// `lseek` that `fs::read` spends on sizing a new buffer for each file.
+fn read_into(path: &str, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize((buf.len() * 2).max(256 * 1024), 0);
+        }
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(filled),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Parses every file on `jobs` threads; returns real path → classes.
@@ -411,11 +436,13 @@ fn parse_all<'a>(
         for _ in 0..jobs {
             scope.spawn(|| {
                 let mut local = Vec::new();
+                let mut buf = Vec::new();
+                let mut scratch = Scratch::default();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&file) = files.get(i) else { break };
-                    match fs_err::read(file) {
-                        Ok(bytes) => local.push((file, find_classes(&bytes))),
+                    match read_into(file, &mut buf) {
+                        Ok(len) => local.push((file, find_classes_with(&buf[..len], &mut scratch))),
                         Err(source) => {
                             if let Ok(mut slot) = failure.lock() {
                                 slot.get_or_insert(AutoloadError::Io {

@@ -62,6 +62,9 @@ pub struct DumpOptions {
     /// and no `config.autoloader-suffix`: the lock's content-hash (as newer Composer versions
     /// do), so that the same lock gives the same files. Random when `None`.
     pub default_suffix: Option<String>,
+    /// The installed repository when the caller has just written installed.json from it;
+    /// `None` reads `vendor/composer/installed.json`.
+    pub installed: Option<InstalledRepo>,
 }
 
 /// What a dump produced.
@@ -105,7 +108,14 @@ pub fn dump(opts: &DumpOptions) -> Result<DumpSummary, AutoloadError> {
     let base = real_string(&opts.project_dir)?;
     let vendor = real_string(&opts.vendor_dir)?;
 
-    let installed = InstalledRepo::read(&composer_dir.join("installed.json"))?;
+    let read;
+    let installed = match &opts.installed {
+        Some(repo) => repo,
+        None => {
+            read = InstalledRepo::read(&composer_dir.join("installed.json"))?;
+            &read
+        }
+    };
     let dev_mode = opts.dev.unwrap_or(installed.dev);
     let root = root_unit(&opts.manifest, &base);
     let mut units = Vec::with_capacity(installed.packages.len());
@@ -157,6 +167,7 @@ pub fn dump(opts: &DumpOptions) -> Result<DumpSummary, AutoloadError> {
         authoritative,
         prepend: config("prepend-autoloader").and_then(Value::as_bool) != Some(false),
         use_include_path: config("use-include-path").and_then(Value::as_bool) == Some(true),
+        static_codes: Default::default(),
     };
     let has_files = !rules.files.is_empty();
     let has_include_paths = !rules.include_paths.is_empty();

@@ -5,6 +5,13 @@
 /// `normalizePath` for Unix paths: `\` → `/`, `.` and empty segments dropped, `..` folded
 /// where possible, no trailing slash.
 pub fn normalize(path: &str) -> String {
+    if is_normal(path) {
+        return path.to_string();
+    }
+    fold(path)
+}
+
+fn fold(path: &str) -> String {
     let path = path.replace('\\', "/");
     let absolute = path.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
@@ -26,10 +33,21 @@ pub fn normalize(path: &str) -> String {
     }
 }
 
-/// PHP `var_export` of a string.
-pub fn php_string(s: &str) -> String {
-    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+/// Whether `normalize` would return `path` unchanged: no `\`, no empty, `.` or `..`
+/// segment, no trailing `/` (a lone `/` is normal).
+fn is_normal(path: &str) -> bool {
+    if path == "/" {
+        return true;
+    }
+    if path.is_empty() || path.ends_with('/') || path.contains('\\') {
+        return false;
+    }
+    let body = path.strip_prefix('/').unwrap_or(path);
+    body.split('/')
+        .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }
+
+pub use crate::composer::installed::{php_string, push_php_string};
 
 fn dirname(path: &str) -> &str {
     match path.rfind('/') {
@@ -146,6 +164,20 @@ mod tests {
         assert_eq!(normalize("/a/./b//c/../d/"), "/a/b/d");
         assert_eq!(normalize("a/../../b"), "../b");
         assert_eq!(normalize("src/"), "src");
+        for p in [
+            "/",
+            "/a",
+            "/a/b.c",
+            "a/b",
+            "a",
+            "/srv/shop/vendor/acme/lib",
+            "../b",
+        ] {
+            assert_eq!(normalize(p), fold(p), "{p}");
+        }
+        for p in ["", "a/", "/a/./b", "a//b", "a\\b", "/..", "./a"] {
+            assert!(!is_normal(p), "{p}");
+        }
     }
 
     #[test]

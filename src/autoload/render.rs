@@ -27,6 +27,9 @@ pub struct Layout<'a> {
     pub authoritative: bool,
     pub prepend: bool,
     pub use_include_path: bool,
+    /// The vendor and project directories as seen from vendor/composer in
+    /// autoload_static.php's style, worked out on first use.
+    pub static_codes: std::cell::OnceCell<(String, String)>,
 }
 
 impl Layout<'_> {
@@ -45,12 +48,14 @@ impl Layout<'_> {
 
     /// `__DIR__ . '/..' . '/x'` style, for autoload_static.php.
     fn fixed(&self, path: &str) -> String {
-        let composer = self.composer_dir();
-        path_code(
-            &self.anchor(path),
-            &dir_code(&composer, self.vendor, true),
-            &dir_code(&composer, self.base, true),
-        )
+        let (vendor_code, base_code) = self.static_codes.get_or_init(|| {
+            let composer = self.composer_dir();
+            (
+                dir_code(&composer, self.vendor, true),
+                dir_code(&composer, self.base, true),
+            )
+        });
+        path_code(&self.anchor(path), vendor_code, base_code)
     }
 
     fn map_header(&self, name: &str) -> String {

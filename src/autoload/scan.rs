@@ -20,12 +20,25 @@
 
 /// Class-like names declared in `source`, in file order.
 pub fn find_classes(source: &[u8]) -> Vec<String> {
-    let stripped = strip(source);
-    if !has_type_keyword(&stripped) {
+    find_classes_with(source, &mut Scratch::default())
+}
+
+/// Working buffers for [`find_classes_with`], reused from file to file so that a scanning
+/// thread does not allocate (and contend for the allocator) twice per file.
+#[derive(Default)]
+pub struct Scratch {
+    stripped: Vec<u8>,
+    cleaned: Vec<u8>,
+}
+
+/// [`find_classes`] with caller-owned working buffers.
+pub fn find_classes_with(source: &[u8], scratch: &mut Scratch) -> Vec<String> {
+    strip_into(source, &mut scratch.stripped);
+    if !has_type_keyword(&scratch.stripped) {
         return Vec::new();
     }
-    let cleaned = clean(&stripped);
-    declarations(&cleaned)
+    clean_into(&scratch.stripped, &mut scratch.cleaned);
+    declarations(&scratch.cleaned)
 }
 
 fn is_space(b: u8) -> bool {
@@ -57,8 +70,9 @@ fn starts_with_ci(s: &[u8], i: usize, pat: &[u8]) -> bool {
 
 /// An approximation of PHP's lexer good enough to tell comments, whitespace, strings and
 /// heredocs apart (short open tags are off, as in Debian's php.ini).
-fn strip(src: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(src.len());
+fn strip_into(src: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(src.len());
     let mut i = 0;
     let n = src.len();
     while i < n {
@@ -66,7 +80,14 @@ fn strip(src: &[u8]) -> Vec<u8> {
         let start = i;
         let mut open = None;
         while i < n {
-            if src[i] == b'<' && starts_with_at(src, i, b"<?") {
+            if src[i] != b'<' {
+                i = src[i..]
+                    .iter()
+                    .position(|&b| b == b'<')
+                    .map_or(n, |p| i + p);
+                continue;
+            }
+            if starts_with_at(src, i, b"<?") {
                 if starts_with_at(src, i, b"<?=") {
                     open = Some(3);
                     break;
@@ -82,9 +103,8 @@ fn strip(src: &[u8]) -> Vec<u8> {
         let Some(tag_len) = open else { break };
         out.extend_from_slice(&src[i..i + tag_len]);
         i += tag_len;
-        i = strip_code(src, i, &mut out);
+        i = strip_code(src, i, out);
     }
-    out
 }
 
 /// Strips PHP code from `i` to the close tag (included) or the end; returns the next index.
@@ -168,8 +188,24 @@ fn strip_code(src: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
     i
 }
 
+/// A byte set as a lookup table: one load per byte in the hot loops.
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// Whitespace and the bytes that may start a comment, a string, a heredoc or a close tag.
+static CODE_SPECIAL: [bool; 256] = byte_set(b" \t\n\r\x0b\x0c?#/'\"`<");
+/// The bytes the cleaner stops at.
+static CLEAN_SPECIAL: [bool; 256] = byte_set(b"?\"'</");
+
 fn is_code_special(b: u8) -> bool {
-    is_space(b) || matches!(b, b'?' | b'#' | b'/' | b'\'' | b'"' | b'`' | b'<')
+    CODE_SPECIAL[usize::from(b)]
 }
 
 fn is_single_char_token(b: u8) -> bool {
@@ -276,7 +312,9 @@ fn heredoc_end(src: &[u8], body: usize, label: &[u8]) -> usize {
 /// Composer's quick test: `\b(?:class|interface|trait|enum)\s`, case-insensitive.
 fn has_type_keyword(s: &[u8]) -> bool {
     (0..s.len()).any(|i| {
-        (i == 0 || !is_word(s[i - 1]))
+        // Only `c`, `i`, `t`, `e` (either case) can start a keyword: test that first.
+        matches!(s[i] | 0x20, b'c' | b'i' | b't' | b'e')
+            && (i == 0 || !is_word(s[i - 1]))
             && [&b"class"[..], b"interface", b"trait", b"enum"]
                 .iter()
                 .any(|k| {
@@ -288,9 +326,10 @@ fn has_type_keyword(s: &[u8]) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Step 2: the cleaner.
 
-fn clean(src: &[u8]) -> Vec<u8> {
+fn clean_into(src: &[u8], out: &mut Vec<u8>) {
     let n = src.len();
-    let mut out = Vec::with_capacity(n);
+    out.clear();
+    out.reserve(n);
     let mut i = 0;
     while i < n {
         // Skip to the next `<?`.
@@ -338,13 +377,12 @@ fn clean(src: &[u8]) -> Vec<u8> {
             }
             let run = src[i + 1..]
                 .iter()
-                .position(|&b| matches!(b, b'?' | b'"' | b'\'' | b'<' | b'/'))
+                .position(|&b| CLEAN_SPECIAL[usize::from(b)])
                 .map_or(n, |p| i + 1 + p);
             out.extend_from_slice(&src[i..run]);
             i = run;
         }
     }
-    out
 }
 
 fn clean_string_end(src: &[u8], i: usize, quote: u8) -> usize {
@@ -424,6 +462,14 @@ fn declarations(s: &[u8]) -> Vec<String> {
         let boundary = (i == 0 || !is_word(s[i - 1]))
             && is_word(s[i])
             && !(i > 0 && matches!(s[i - 1], b'$' | b':' | b'>'));
+        if boundary && !matches!(s[i] | 0x20, b'c' | b'i' | b't' | b'e' | b'n') {
+            // No declaration keyword starts with this byte: skip the word.
+            i += 1;
+            while i < s.len() && is_word(s[i]) {
+                i += 1;
+            }
+            continue;
+        }
         if boundary {
             if let Some((end, kind, name)) = type_declaration(s, i) {
                 if let Some(class) = class_name(&kind, name) {

@@ -8,7 +8,7 @@
 //! visits them in the same order Composer does (installed.json order).
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// One package for sorting: its lower-cased name and the lower-cased names it requires.
 pub struct SortItem {
@@ -18,52 +18,58 @@ pub struct SortItem {
 
 /// Indices of `items` in Composer's order.
 pub fn sort_packages(items: &[SortItem]) -> Vec<usize> {
-    let mut users: HashMap<&str, Vec<&str>> = HashMap::new();
-    for item in items {
+    let index: HashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (item.name.as_str(), i))
+        .collect();
+    // users[i]: the items that require item i, in item order.
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    for (i, item) in items.iter().enumerate() {
         for target in &item.requires {
-            users
-                .entry(target.as_str())
-                .or_default()
-                .push(item.name.as_str());
+            if let Some(&t) = index.get(target.as_str()) {
+                users[t].push(i);
+            }
         }
     }
     let mut weigher = Weigher {
         users: &users,
-        computing: HashSet::new(),
-        computed: HashMap::new(),
+        state: vec![Visit::New; items.len()],
     };
     let mut weighted: Vec<(i64, &str, usize)> = items
         .iter()
         .enumerate()
-        .map(|(i, item)| (weigher.weight(&item.name), item.name.as_str(), i))
+        .map(|(i, item)| (weigher.weight(i), item.name.as_str(), i))
         .collect();
     weighted.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| strnatcasecmp(a.1, b.1)));
     weighted.into_iter().map(|(_, _, i)| i).collect()
 }
 
-struct Weigher<'a> {
-    users: &'a HashMap<&'a str, Vec<&'a str>>,
-    computing: HashSet<&'a str>,
-    computed: HashMap<&'a str, i64>,
+#[derive(Clone, Copy)]
+enum Visit {
+    New,
+    Computing,
+    Done(i64),
 }
 
-impl<'a> Weigher<'a> {
-    fn weight(&mut self, name: &'a str) -> i64 {
-        if let Some(w) = self.computed.get(name) {
-            return *w;
+struct Weigher<'a> {
+    users: &'a [Vec<usize>],
+    state: Vec<Visit>,
+}
+
+impl Weigher<'_> {
+    fn weight(&mut self, item: usize) -> i64 {
+        match self.state[item] {
+            Visit::Done(w) => return w,
+            Visit::Computing => return 0,
+            Visit::New => {}
         }
-        if self.computing.contains(name) {
-            return 0;
-        }
-        self.computing.insert(name);
+        self.state[item] = Visit::Computing;
         let mut weight = 0;
-        if let Some(users) = self.users.get(name) {
-            for user in users {
-                weight -= 1 - self.weight(user);
-            }
+        for &user in &self.users[item] {
+            weight -= 1 - self.weight(user);
         }
-        self.computing.remove(name);
-        self.computed.insert(name, weight);
+        self.state[item] = Visit::Done(weight);
         weight
     }
 }

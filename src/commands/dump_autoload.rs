@@ -31,6 +31,7 @@ pub fn run(global: &GlobalArgs, args: &DumpAutoloadArgs) -> Result<(), CommandEr
         default_suffix: LockFile::read(&lock_path_for(&manifest.path))
             .ok()
             .and_then(|l| l.content_hash().map(str::to_string)),
+        installed: None,
     };
     let summary = dump(&options).map_err(autoload_error)?;
     print_summary(global, &summary, started.elapsed().as_secs_f64());

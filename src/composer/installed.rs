@@ -6,6 +6,7 @@
 //! `ArrayDumper`. installed.php feeds `Composer\InstalledVersions`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -132,6 +133,18 @@ pub struct InstalledEntry<'a> {
 
 /// The installed.json document.
 pub fn installed_json(entries: &[InstalledEntry<'_>], dev_mode: bool) -> String {
+    dump_installed(entries, dev_mode).json
+}
+
+/// installed.json, as text and as the repository a later read of that text gives.
+pub struct InstalledDump {
+    pub json: String,
+    pub repo: InstalledRepo,
+}
+
+/// Renders installed.json and keeps the parsed form, so that a caller that needs the
+/// installed repository right after writing it (the autoloader) does not read it back.
+pub fn dump_installed(entries: &[InstalledEntry<'_>], dev_mode: bool) -> InstalledDump {
     let mut sorted: Vec<&InstalledEntry<'_>> = entries.iter().collect();
     sorted.sort_by(|a, b| a.package.pretty_name().cmp(b.package.pretty_name()));
     let packages: Vec<Value> = sorted
@@ -149,9 +162,29 @@ pub fn installed_json(entries: &[InstalledEntry<'_>], dev_mode: bool) -> String 
     root.insert("dev".into(), Value::Bool(dev_mode));
     root.insert(
         "dev-package-names".into(),
-        Value::Array(dev_names.into_iter().map(Value::String).collect()),
+        Value::Array(dev_names.iter().cloned().map(Value::String).collect()),
     );
-    to_pretty(&Value::Object(root))
+    let root = Value::Object(root);
+    let json = to_pretty(&root);
+    let packages = match root {
+        Value::Object(mut root) => match root.remove("packages") {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let packages = packages
+        .into_iter()
+        .filter_map(|v| Package::from_value(v).ok())
+        .collect();
+    InstalledDump {
+        json,
+        repo: InstalledRepo {
+            packages,
+            dev: dev_mode,
+            dev_package_names: dev_names,
+        },
+    }
 }
 
 fn dump_entry(entry: &InstalledEntry<'_>) -> Map<String, Value> {
@@ -378,7 +411,7 @@ fn write_php(out: &mut String, value: &Php, level: usize) {
             out.push_str("array(\n");
             for (key, item) in items {
                 push_indent(out, level + 1);
-                out.push_str(&php_string(key));
+                push_php_string(out, key);
                 out.push_str(" => ");
                 write_php(out, item, level + 1);
                 out.push_str(",\n");
@@ -390,15 +423,17 @@ fn write_php(out: &mut String, value: &Php, level: usize) {
             out.push_str("array(\n");
             for (i, item) in items.iter().enumerate() {
                 push_indent(out, level + 1);
-                out.push_str(&format!("{i} => {},\n", php_string(item)));
+                let _ = write!(out, "{i} => ");
+                push_php_string(out, item);
+                out.push_str(",\n");
             }
             push_indent(out, level);
             out.push(')');
         }
-        Php::Str(s) => out.push_str(&php_string(s)),
+        Php::Str(s) => push_php_string(out, s),
         Php::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Php::Null | Php::InstallPath(None) => out.push_str("null"),
-        Php::InstallPath(Some(path)) if path.starts_with('/') => out.push_str(&php_string(path)),
+        Php::InstallPath(Some(path)) if path.starts_with('/') => push_php_string(out, path),
         Php::InstallPath(Some(path)) => {
             out.push_str("__DIR__ . ");
             out.push_str(&php_string(&format!("/{path}")));
@@ -413,8 +448,24 @@ fn push_indent(out: &mut String, level: usize) {
 }
 
 /// `var_export` of a string: single quotes, with `\` and `'` escaped.
-fn php_string(s: &str) -> String {
-    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+pub fn php_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_php_string(&mut out, s);
+    out
+}
+
+/// Appends `var_export` of a string to `out`.
+pub fn push_php_string(out: &mut String, s: &str) {
+    out.push('\'');
+    let mut rest = s;
+    while let Some(i) = rest.find(['\\', '\'']) {
+        out.push_str(&rest[..i]);
+        out.push('\\');
+        out.push_str(&rest[i..i + 1]);
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    out.push('\'');
 }
 
 /// Composer's platform package names (`php`, `ext-*`, `lib-*`, `composer-*-api`, …).

@@ -75,7 +75,19 @@ fn unreachable_container(out: &mut String, value: &Value, ascii: bool) {
 /// U+2028/U+2029, which PHP always escapes).
 fn write_string(out: &mut String, s: &str, php_default: bool) {
     out.push('"');
-    for ch in s.chars() {
+    let mut rest = s;
+    loop {
+        // Copy the run of characters that need no escape in one go.
+        let plain = rest
+            .bytes()
+            .position(|b| needs_escape(b, php_default))
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..plain]);
+        rest = &rest[plain..];
+        let Some(ch) = rest.chars().next() else {
+            break;
+        };
+        rest = &rest[ch.len_utf8()..];
         match ch {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -97,6 +109,13 @@ fn write_string(out: &mut String, s: &str, php_default: bool) {
         }
     }
     out.push('"');
+}
+
+/// Whether a byte may start a character that is escaped: quotes, backslashes, controls,
+/// every non-ASCII byte (U+2028/U+2029 always, all of them with PHP's defaults) and `/` with
+/// PHP's defaults.
+fn needs_escape(b: u8, php_default: bool) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\' || b >= 0x80 || (php_default && b == b'/')
 }
 
 fn push_u16_escape(out: &mut String, unit: u16) {

@@ -17,6 +17,8 @@ pub struct LockFile {
     pub packages_dev: Vec<Package>,
     content_hash: Option<String>,
     legacy_hash: Option<String>,
+    /// `aliases` (root inline aliases): (lower-cased package name, alias version).
+    aliases: Vec<(String, String)>,
 }
 
 impl LockFile {
@@ -26,18 +28,17 @@ impl LockFile {
             path: path.to_path_buf(),
             message,
         };
-        let Value::Object(root) = json else {
+        let Value::Object(mut root) = json else {
             return Err(invalid("the top level must be a JSON object".to_string()));
         };
-        let list = |key: &str| -> Result<Vec<Package>, FileError> {
-            match root.get(key) {
+        let mut list = |key: &str| -> Result<Vec<Package>, FileError> {
+            match root.remove(key) {
                 None | Some(Value::Null) => Ok(Vec::new()),
                 Some(Value::Array(items)) => items
-                    .iter()
+                    .into_iter()
                     .enumerate()
                     .map(|(i, item)| {
-                        Package::from_value(item.clone())
-                            .map_err(|m| invalid(format!("`{key}[{i}]`: {m}")))
+                        Package::from_value(item).map_err(|m| invalid(format!("`{key}[{i}]`: {m}")))
                     })
                     .collect(),
                 Some(_) => Err(invalid(format!("`{key}` must be a list"))),
@@ -52,7 +53,13 @@ impl LockFile {
             packages_dev,
             content_hash: text("content-hash"),
             legacy_hash: text("hash"),
+            aliases: root_aliases(root.get("aliases")),
         })
+    }
+
+    /// The root inline aliases: (lower-cased package name, alias version).
+    pub fn aliases(&self) -> &[(String, String)] {
+        &self.aliases
     }
 
     /// The lock's `content-hash`, if it has one.
@@ -71,4 +78,20 @@ impl LockFile {
             None => true,
         }
     }
+}
+
+fn root_aliases(aliases: Option<&Value>) -> Vec<(String, String)> {
+    aliases
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|a| {
+                    Some((
+                        a.get("package")?.as_str()?.to_lowercase(),
+                        a.get("alias")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }

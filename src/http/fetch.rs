@@ -542,7 +542,8 @@ impl HttpClient {
         let mut current = first.clone();
         let mut current_raw = safe.expose().to_string();
         for _ in 0..=20 {
-            let mut request = prepare(self.inner.get(strip_userinfo(&current)));
+            let client = self.reqwest().map_err(Attempt::Fatal)?;
+            let mut request = prepare(client.get(strip_userinfo(&current)));
             let credential = self.auth.for_url(&current_raw);
             if let Some((cred, _)) = &credential {
                 request = request.header(header::AUTHORIZATION, cred.header_value());

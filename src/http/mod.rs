@@ -16,7 +16,7 @@ pub use fetch::{Digests, Expected, FetchOutcome, FetchRequest, HashKinds, Hasher
 pub use metadata::{gunzip_if_compressed, Metadata};
 pub use retry::RetryPolicy;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::auth::AuthStore;
@@ -71,34 +71,49 @@ fn env_ms(name: &str) -> Option<Duration> {
 }
 
 /// The client every command uses.
+///
+/// The reqwest client (and with it the TLS configuration, which reads the system's CA
+/// store) is built on the first request, so a run that downloads nothing — an install with
+/// nothing to do — does not pay for it. Clones share one client and its connection pool.
 #[derive(Clone)]
 pub struct HttpClient {
-    pub(crate) inner: reqwest::Client,
+    inner: Arc<OnceLock<Result<reqwest::Client, String>>>,
     pub(crate) auth: Arc<AuthStore>,
     pub(crate) settings: HttpSettings,
 }
 
 impl HttpClient {
+    /// A client with these settings; nothing is built until the first request.
     pub fn new(settings: HttpSettings, auth: Arc<AuthStore>) -> Result<HttpClient, FetchError> {
-        let inner = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .read_timeout(settings.idle_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(user_agent())
-            .pool_max_idle_per_host(64)
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(HttpClient {
-            inner,
+            inner: Arc::new(OnceLock::new()),
             auth,
             settings,
         })
     }
 
+    /// The underlying reqwest client, built on first use.
+    pub(crate) fn reqwest(&self) -> Result<&reqwest::Client, FetchError> {
+        self.inner
+            .get_or_init(|| build_client(&self.settings).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| FetchError::Client(e.clone()))
+    }
+
     pub fn auth(&self) -> &AuthStore {
         &self.auth
     }
+}
+
+fn build_client(settings: &HttpSettings) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(settings.connect_timeout)
+        .read_timeout(settings.idle_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(user_agent())
+        .pool_max_idle_per_host(64)
+        .tcp_nodelay(true)
+        .build()
 }
 
 fn user_agent() -> String {

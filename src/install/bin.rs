@@ -17,12 +17,16 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// Creates missing proxies for a package installed at `install_path`.
+/// Creates missing proxies for a package installed at `install_path`. `fresh` says the
+/// package was just put in place: its bin targets are made executable even where the proxy
+/// exists already. For a package left as it was, a bin whose proxy exists is not touched (as
+/// Composer, which handles binaries only when it installs or updates a package).
 pub fn install_proxies(
     package: &Package,
     install_path: &Path,
     bin_dir: &Path,
     vendor_dir: &Path,
+    fresh: bool,
 ) -> std::io::Result<Vec<Skipped>> {
     let mut skipped = Vec::new();
     for bin in package.binaries() {
@@ -38,18 +42,22 @@ pub fn install_proxies(
                 continue;
             }
         };
+        let Some(file_name) = rel.file_name() else {
+            continue;
+        };
+        let link = bin_dir.join(file_name);
+        let link_exists = std::fs::symlink_metadata(&link).is_ok();
+        if link_exists && !fresh {
+            continue;
+        }
         let target = install_path.join(&rel);
         if !target.is_file() {
             skipped.push(skip("the file does not exist in the package"));
             continue;
         }
-        let Some(file_name) = rel.file_name() else {
-            continue;
-        };
-        let link = bin_dir.join(file_name);
         let executable = 0o777 & !umask();
         set_mode(&target, executable)?;
-        if std::fs::symlink_metadata(&link).is_ok() {
+        if link_exists {
             continue;
         }
         fs_err::create_dir_all(bin_dir)?;

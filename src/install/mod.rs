@@ -18,7 +18,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod plan;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -28,7 +28,7 @@ use crate::archive::ArchiveError;
 use crate::autoload::{AutoloadError, DumpOptions, DumpSummary};
 use crate::cache::{FilesCache, VerifiedIndex};
 use crate::composer::installed::{
-    installed_json, installed_php, InstalledEntry, InstalledRepo, RootInfo,
+    dump_installed, installed_php, InstalledEntry, InstalledRepo, RootInfo,
 };
 use crate::composer::lock::LockFile;
 use crate::composer::package::Package;
@@ -153,7 +153,7 @@ impl PackageError {
 /// Installs the lock. `Err(Packages)` still leaves a consistent tree: every package that
 /// succeeded is in place and recorded in installed.json.
 pub async fn install(
-    opts: InstallOptions,
+    mut opts: InstallOptions,
     client: HttpClient,
     cache: FilesCache,
     reporter: Arc<dyn Reporter>,
@@ -163,39 +163,42 @@ pub async fn install(
     pipeline::clean_leftovers(&composer_dir);
     let installed_path = composer_dir.join("installed.json");
     let installed = InstalledRepo::read(&installed_path)?;
-    let locked = locked_packages(&opts)?;
+    let locked = locked_packages(&mut opts)?;
     let vendor_dir = opts.vendor_dir.clone();
     let present = |p: &Package| match paths::install_path(&vendor_dir, p) {
         Ok(Some(path)) => plan::directory_present(&path),
         _ => false,
     };
-    let plan = plan::plan(locked, &installed.packages, &present);
+    let mut plan = plan::plan(locked, &installed.packages, &present);
     reporter.on_plan(plan.installs(), plan.updates(), plan.removals.len());
 
-    let root_aliases = root_aliases(&opts.lock);
+    let root_aliases = opts.lock.aliases().to_vec();
     let mut state: BTreeMap<String, Record> = BTreeMap::new();
-    for p in &installed.packages {
+    let InstalledRepo {
+        packages: installed_packages,
+        dev_package_names,
+        ..
+    } = installed;
+    let installed_dev: HashSet<String> = dev_package_names.into_iter().collect();
+    for p in installed_packages {
         if let Some(normalized) = p
             .get("version_normalized")
             .and_then(|v| v.as_str())
             .map(str::to_string)
             .or_else(|| crate::semver::normalize(p.pretty_version()).ok())
         {
-            let dev = installed.dev_package_names.contains(&p.name());
-            state.insert(p.name(), Record::new(p.clone(), normalized, dev));
+            let name = p.name();
+            let dev = installed_dev.contains(&name);
+            state.insert(name, Record::new(p, normalized, dev));
         }
     }
-    for (package, normalized, dev) in &plan.unchanged {
-        state.insert(
-            package.name(),
-            Record::new(package.clone(), normalized.clone(), *dev),
-        );
-    }
-
     let mut summary = InstallSummary {
         unchanged: plan.unchanged.len(),
         ..InstallSummary::default()
     };
+    for (package, normalized, dev) in std::mem::take(&mut plan.unchanged) {
+        state.insert(package.name(), Record::new(package, normalized, dev));
+    }
 
     for package in &plan.removals {
         if let Some(path) = paths::install_path(&opts.vendor_dir, package)
@@ -212,7 +215,12 @@ pub async fn install(
     }
 
     let total = plan.operations.len();
-    let verified = VerifiedIndex::load(&cache);
+    // The index of verified archives matters only when something is to be put in place.
+    let verified = if plan.operations.is_empty() {
+        VerifiedIndex::default()
+    } else {
+        VerifiedIndex::load(&cache)
+    };
     let context = pipeline::Context {
         client,
         cache,
@@ -228,6 +236,7 @@ pub async fn install(
 
     let mut failures = Vec::new();
     let mut not_attempted = 0;
+    let mut placed = HashSet::new();
     for (op, result) in plan.operations.iter().zip(results) {
         match result {
             Ok(done) => {
@@ -240,6 +249,7 @@ pub async fn install(
                     summary.from_cache += 1;
                 }
                 summary.downloaded_bytes += done.transferred;
+                placed.insert(op.package.name());
                 state.insert(
                     op.package.name(),
                     Record::new(op.package.clone(), op.version_normalized.clone(), op.dev),
@@ -254,14 +264,19 @@ pub async fn install(
         }
     }
 
-    for record in state.values() {
+    for (name, record) in &state {
         if let Some(path) = paths::install_path(&opts.vendor_dir, &record.package)
             .ok()
             .flatten()
         {
-            let skipped =
-                bin::install_proxies(&record.package, &path, &opts.bin_dir, &opts.vendor_dir)
-                    .map_err(|e| io_error(&opts.bin_dir, e))?;
+            let skipped = bin::install_proxies(
+                &record.package,
+                &path,
+                &opts.bin_dir,
+                &opts.vendor_dir,
+                placed.contains(name),
+            )
+            .map_err(|e| io_error(&opts.bin_dir, e))?;
             for s in skipped {
                 reporter.on_warning(&format!(
                     "skipped the bin `{}` of {}: {}",
@@ -271,7 +286,7 @@ pub async fn install(
         }
     }
 
-    write_installed_files(&opts, &composer_dir, &state, &root_aliases)?;
+    let installed_now = write_installed_files(&opts, &composer_dir, &state, &root_aliases)?;
     deploy_magento_files(&opts, &state)?;
 
     if !failures.is_empty() || not_attempted > 0 {
@@ -291,6 +306,7 @@ pub async fn install(
             dev: Some(opts.dev),
             jobs: opts.extract_jobs.max(1),
             default_suffix: opts.lock.content_hash().map(str::to_string),
+            installed: Some(installed_now),
         })
         .map_err(InstallError::Autoload)?;
         for w in &dumped.warnings {
@@ -361,25 +377,28 @@ impl Record {
     }
 }
 
-fn locked_packages(opts: &InstallOptions) -> Result<Vec<plan::Locked>, InstallError> {
+/// The lock's packages (moved out of `opts.lock`) with their normalized versions.
+fn locked_packages(opts: &mut InstallOptions) -> Result<Vec<plan::Locked>, InstallError> {
     let mut out = Vec::new();
+    let packages = std::mem::take(&mut opts.lock.packages);
     let dev_list = if opts.dev {
-        opts.lock.packages_dev.as_slice()
+        std::mem::take(&mut opts.lock.packages_dev)
     } else {
-        &[]
+        Vec::new()
     };
-    for (packages, dev) in [(opts.lock.packages.as_slice(), false), (dev_list, true)] {
+    for (packages, dev) in [(packages, false), (dev_list, true)] {
         for p in packages {
-            let invalid = |message: String| InstallError::InvalidPackage {
-                lock: opts.lock.path.clone(),
-                name: p.pretty_name().to_string(),
-                message,
+            let normalized = {
+                let invalid = |message: String| InstallError::InvalidPackage {
+                    lock: opts.lock.path.clone(),
+                    name: p.pretty_name().to_string(),
+                    message,
+                };
+                paths::install_path(&opts.vendor_dir, &p).map_err(invalid)?;
+                crate::semver::normalize(p.pretty_version()).map_err(|e| invalid(e.to_string()))?
             };
-            paths::install_path(&opts.vendor_dir, p).map_err(invalid)?;
-            let normalized =
-                crate::semver::normalize(p.pretty_version()).map_err(|e| invalid(e.to_string()))?;
             out.push(plan::Locked {
-                package: p.clone(),
+                package: p,
                 version_normalized: normalized,
                 dev,
             });
@@ -388,34 +407,12 @@ fn locked_packages(opts: &InstallOptions) -> Result<Vec<plan::Locked>, InstallEr
     Ok(out)
 }
 
-fn root_aliases(lock: &LockFile) -> Vec<(String, String)> {
-    let Ok(text) = std::fs::read(&lock.path) else {
-        return Vec::new();
-    };
-    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&text) else {
-        return Vec::new();
-    };
-    json.get("aliases")
-        .and_then(|a| a.as_array())
-        .map(|list| {
-            list.iter()
-                .filter_map(|a| {
-                    Some((
-                        a.get("package")?.as_str()?.to_lowercase(),
-                        a.get("alias")?.as_str()?.to_string(),
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn write_installed_files(
     opts: &InstallOptions,
     composer_dir: &Path,
     state: &BTreeMap<String, Record>,
     root_aliases: &[(String, String)],
-) -> Result<(), InstallError> {
+) -> Result<InstalledRepo, InstallError> {
     let entries: Vec<InstalledEntry<'_>> = state
         .values()
         .map(|r| InstalledEntry {
@@ -434,14 +431,15 @@ fn write_installed_files(
         })
         .collect();
     let json_path = composer_dir.join("installed.json");
-    write_if_changed(&json_path, installed_json(&entries, opts.dev).as_bytes())?;
+    let dumped = dump_installed(&entries, opts.dev);
+    write_if_changed(&json_path, dumped.json.as_bytes())?;
     let root = root_info(&opts.manifest, composer_dir);
     let php_path = composer_dir.join("installed.php");
     write_if_changed(
         &php_path,
         installed_php(&root, &entries, opts.dev).as_bytes(),
     )?;
-    Ok(())
+    Ok(dumped.repo)
 }
 
 fn write_if_changed(path: &Path, contents: &[u8]) -> Result<(), InstallError> {

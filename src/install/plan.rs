@@ -100,9 +100,15 @@ fn same_install(existing: &Package, locked: &Locked) -> bool {
         && existing.source_reference() == locked.package.source_reference()
 }
 
-/// Whether a non-metapackage's install directory is readable.
+/// Whether a non-metapackage's install directory is readable (Composer's `is_readable`):
+/// one `access(2)`, no directory handle.
 pub fn directory_present(path: &Path) -> bool {
-    std::fs::read_dir(path).is_ok()
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c_path` is a valid NUL-terminated string that outlives the call.
+    unsafe { libc::access(c_path.as_ptr(), libc::R_OK) == 0 }
 }
 
 #[cfg(test)]
