@@ -5,6 +5,7 @@ pub mod auth;
 mod context;
 pub mod dump_autoload;
 pub mod install;
+pub mod mirror;
 pub mod project;
 pub mod release;
 pub mod reporters;
@@ -81,6 +82,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Release(command) => release::run(&cli.global, &command).await,
         Command::Auth(command) => auth::run(&cli.global, &command).await,
         Command::DumpAutoload(args) => dump_autoload::run(&cli.global, &args),
+        Command::Mirror(command) => mirror::run(&cli.global, &command).await,
     }
 }
 

@@ -339,7 +339,7 @@ fn not_found(name: &str, offers: &[Offer], allowed: Stability, repos: &[SafeUrl]
     .hint("use `--all` to see every version, or allow less stable versions with `minimum-stability` or a stability flag such as `@dev`")
 }
 
-fn repository_error(e: RepositoryError, auth: &AuthStore) -> CommandError {
+pub(super) fn repository_error(e: RepositoryError, auth: &AuthStore) -> CommandError {
     let (code, hint) = match &e {
         RepositoryError::Fetch { source, .. } => match source {
             FetchError::Unauthorized {
