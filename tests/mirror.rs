@@ -197,6 +197,14 @@ fn seed(world: &World, project: &Project, name: &str, extra: &[&str]) -> Mirror 
     mirror
 }
 
+/// Syncs `project`'s lock again (plus `extra` flags) and returns the JSON summary.
+fn resync(world: &World, mirror: &Mirror, project: &Project, extra: &[&str]) -> Value {
+    let lock = project.dir.join("composer.lock");
+    let mut cmd = mirror.sync(&["--repository", &world.server.url(), "--format", "json"]);
+    let out = run_ok(cmd.arg("--lock").arg(&lock).args(extra));
+    serde_json::from_str(out.stdout.trim()).unwrap()
+}
+
 #[test]
 fn seeds_from_an_authenticated_upstream_with_upstream_bytes() {
     let world = World::new();
@@ -289,10 +297,7 @@ fn a_second_sync_downloads_no_archive_and_revalidates_metadata() {
     let mirror = seed(&world, &project, "m", &[]);
     let before = std::fs::read(mirror.dir.join("packages.json")).unwrap();
     world.server.clear_log();
-    let lock = project.dir.join("composer.lock");
-    let mut cmd = mirror.sync(&["--repository", &world.server.url(), "--format", "json"]);
-    let out = run_ok(cmd.arg("--lock").arg(&lock));
-    let summary: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    let summary = resync(&world, &mirror, &project, &[]);
     assert_eq!(summary["downloaded"], 0, "{summary}");
     assert_eq!(summary["published"], false, "{summary}");
     assert!(summary["reused"].as_u64().unwrap() > 30);
@@ -401,20 +406,7 @@ fn verify_finds_damage_and_the_next_sync_repairs_it() {
     );
 
     world.server.clear_log();
-    let lock = project.dir.join("composer.lock");
-    let out = run_ok(
-        mirror
-            .sync(&[
-                "--repository",
-                &world.server.url(),
-                "--prune",
-                "--format",
-                "json",
-            ])
-            .arg("--lock")
-            .arg(&lock),
-    );
-    let summary: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    let summary = resync(&world, &mirror, &project, &["--prune"]);
     assert_eq!(summary["repaired"], 2, "{summary}");
     assert_eq!(summary["downloaded"], 2, "{summary}");
     assert_eq!(archive_requests(&world.server).len(), 2);
@@ -481,13 +473,7 @@ fn a_killed_sync_resumes_its_partial_archive() {
 
     world.server.clear_faults();
     world.server.clear_log();
-    let out = run_ok(
-        mirror
-            .sync(&["--repository", &world.server.url(), "--format", "json"])
-            .arg("--lock")
-            .arg(&lock),
-    );
-    let summary: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    let summary = resync(&world, &mirror, &project, &[]);
     let big_requests: Vec<_> = world
         .server
         .requests()
