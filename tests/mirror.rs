@@ -889,3 +889,62 @@ fn secrets_never_reach_the_mirror_or_the_output() {
         }
     }
 }
+
+#[test]
+fn seeds_from_a_repo_magento_com_shaped_upstream_and_refreshes_from_its_cache() {
+    let world = World::new();
+    // v1 provider-includes with sha256-addressed files, as repo.magento.com serves them.
+    let files = support::repos::layout(
+        support::repos::Form::Magento,
+        "/magento",
+        &world.repo.packages,
+    );
+    support::repos::serve(&world.server, &files);
+    let mirror = Mirror::new(&world, "m");
+    let upstream = format!("{}/magento/", world.server.url());
+    let args = [
+        "--repository",
+        upstream.as_str(),
+        "--require",
+        "acme/product-community-edition:2.4.7",
+        "--with-dependencies",
+        "--format",
+        "json",
+    ];
+    let out = run_ok(&mut mirror.sync(&args));
+    let summary: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(summary["failures"], json!([]), "{summary}");
+    let names = mirror.root()["available-packages"].clone();
+    for name in [
+        "acme/product-community-edition",
+        "acme/framework",
+        "logkit/logger",
+    ] {
+        assert!(names.as_array().unwrap().contains(&json!(name)), "{names}");
+    }
+    // Both logkit/logger versions: acme/framework wants ^2.3, httpkit/client ^2.0. Packages
+    // nothing requires stay out.
+    let stored: Vec<String> = mirror.archives().into_keys().collect();
+    for version in ["2.2.0", "2.3.1"] {
+        let prefix = format!("dist/logkit/logger/{version}-");
+        assert!(stored.iter().any(|p| p.starts_with(&prefix)), "{stored:?}");
+    }
+    assert!(
+        !stored.iter().any(|p| p.starts_with("dist/legacy/")),
+        "{stored:?}"
+    );
+    // A refresh: the root is revalidated, hash-addressed files come from the cache.
+    world.server.clear_log();
+    let out = run_ok(&mut mirror.sync(&args));
+    let summary: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(summary["downloaded"], 0, "{summary}");
+    let paths: Vec<String> = world
+        .server
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(paths, ["/magento/packages.json"]);
+    let out = mirror.verify();
+    assert_eq!(out.code, 0, "{}", out.all_output());
+}
