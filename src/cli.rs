@@ -72,6 +72,60 @@ pub enum Command {
     /// Create a new project from a package (e.g. magento/project-community-edition)
     #[command(name = "create-project")]
     CreateProject(CreateProjectArgs),
+    /// Seed, refresh and verify a static Composer repository for air-gapped sites
+    #[command(subcommand)]
+    Mirror(MirrorCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MirrorCommand {
+    /// Fetch the package set into DIR (archives kept byte for byte) and publish its metadata;
+    /// a second run fetches only what is new
+    Sync(MirrorSyncArgs),
+    /// Check every stored archive against its recorded SHA-1 and size, and the metadata
+    /// against the archives; non-zero exit when anything is missing, extra or corrupt
+    Verify(MirrorVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MirrorSyncArgs {
+    /// The mirror directory (created when missing)
+    pub dir: PathBuf,
+    /// Mirror the exact versions of this composer.lock (repeatable)
+    #[arg(long = "lock", value_name = "FILE")]
+    pub locks: Vec<PathBuf>,
+    /// Mirror every version of a package matching a constraint, e.g. 'magento/product-community-edition:2.4.7-p3' (repeatable)
+    #[arg(long = "require", value_name = "PKG[:CONSTRAINT]")]
+    pub requires: Vec<String>,
+    /// Follow the requirements of every mirrored version, transitively (every matching version)
+    #[arg(long)]
+    pub with_dependencies: bool,
+    /// Upstream composer repository (repeatable, in priority order); default: the
+    /// repositories of composer.json
+    #[arg(long = "repository", value_name = "URL")]
+    pub repositories: Vec<String>,
+    /// URL the mirror directory is served at (default: file:// and its absolute path; kept
+    /// for later runs once given)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Delete archives that are no longer in the package set
+    #[arg(long)]
+    pub prune: bool,
+    /// Least stable versions mirrored for --require and dependencies (stable, RC, beta, alpha, dev)
+    #[arg(long, value_name = "STABILITY", default_value = "stable")]
+    pub minimum_stability: String,
+    /// Archives downloaded at once (default 24, or COMPOSER_MAX_PARALLEL_HTTP)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
+    /// Hash every stored archive, not only those whose size or modification time changed
+    #[arg(long)]
+    pub check_archives: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MirrorVerifyArgs {
+    /// The mirror directory
+    pub dir: PathBuf,
 }
 
 use crate::release::DEFAULT_API_URL;
@@ -257,7 +311,7 @@ pub struct DumpAutoloadArgs {
     pub dev: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct InstallArgs {
     /// Skip the packages of `packages-dev`
     #[arg(long, env = "COMPOSER_NO_DEV", value_parser = clap::builder::FalseyValueParser::new())]
@@ -268,6 +322,11 @@ pub struct InstallArgs {
     /// Do not write the autoloader (vendor/autoload.php, vendor/composer/autoload_*)
     #[arg(long)]
     pub no_autoloader: bool,
+    /// Fetch every archive from this mirror (a directory or URL made by `mirror sync`)
+    /// instead of the lock's URLs, checked against the lock's shasum (else MAGEFETCH_MIRROR,
+    /// else composer.json config `magefetch-mirror`)
+    #[arg(long, value_name = "URL-OR-DIR")]
+    pub mirror: Option<String>,
     #[command(flatten)]
     pub autoloader: AutoloaderArgs,
 }

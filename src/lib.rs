@@ -32,6 +32,7 @@ pub mod fsutil;
 pub mod http;
 pub mod install;
 pub mod magento;
+pub mod mirror;
 pub mod progress;
 pub mod redact;
 pub mod release;

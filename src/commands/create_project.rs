@@ -67,6 +67,7 @@ pub async fn run(global: &GlobalArgs, args: &CreateProjectArgs) -> Result<(), Co
             concurrency: None,
             no_autoloader: args.no_autoloader,
             autoloader: Default::default(),
+            ..Default::default()
         };
         super::install::run(&inner, &install).await
     } else {
@@ -371,6 +372,7 @@ async fn unpack_into(
         concurrency: 1,
         extract_jobs: 1,
         reporter,
+        dist_overrides: Default::default(),
     };
     let op = Operation {
         package: package.clone(),

@@ -47,6 +47,20 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
     let extract_jobs = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
+    let dist_overrides = match mirror_location(args, settings) {
+        Some(mirror) => {
+            let packages: Vec<&crate::composer::package::Package> = project
+                .lock
+                .packages
+                .iter()
+                .chain(project.lock.packages_dev.iter().filter(|_| !args.no_dev))
+                .collect();
+            crate::mirror::locate(&mirror, &packages, client.clone(), concurrency)
+                .await
+                .map_err(|e| super::mirror::mirror_error(e, &auth))?
+        }
+        None => Default::default(),
+    };
     let options = InstallOptions {
         manifest: project.manifest.clone(),
         lock: project.lock.clone(),
@@ -59,6 +73,7 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
             optimize: args.autoloader.optimize,
             authoritative: args.autoloader.classmap_authoritative,
         }),
+        dist_overrides,
     };
     let result = install(options, client, cache, reporter.clone()).await;
     drop(reporter);
@@ -99,6 +114,34 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
         }
         Err(e) => Err(install_error(e, &auth)),
     }
+}
+
+/// The mirror to install from: `--mirror`, else `MAGEFETCH_MIRROR`, else composer.json (or
+/// global config.json) `config.magefetch-mirror`. A directory is taken relative to the
+/// current directory (flag, variable) or to the project (config).
+fn mirror_location(args: &InstallArgs, settings: &Settings) -> Option<String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let (value, base) = match (&args.mirror, std::env::var("MAGEFETCH_MIRROR")) {
+        (Some(v), _) => (v.clone(), cwd),
+        (None, Ok(v)) if !v.is_empty() => (v, cwd),
+        _ => (
+            settings
+                .config
+                .get("magefetch-mirror")
+                .and_then(|v| v.as_str())
+                .filter(|v| !v.is_empty())?
+                .to_string(),
+            settings.project_dir.clone(),
+        ),
+    };
+    if value.contains("://") {
+        return Some(value);
+    }
+    Some(
+        crate::fsutil::absolutize(&base, Path::new(&value))
+            .to_string_lossy()
+            .into_owned(),
+    )
 }
 
 /// The project as read from disk, with its lock.
@@ -208,16 +251,21 @@ fn install_error(e: InstallError, auth: &AuthStore) -> CommandError {
     }
 }
 
+/// The exit code of a failed download (shared with `mirror sync`).
+pub(super) fn fetch_exit_code(f: &FetchError) -> ExitCode {
+    match f {
+        FetchError::Unauthorized { .. } => ExitCode::Auth,
+        FetchError::Forbidden { .. } | FetchError::NotFound { .. } => ExitCode::NotAvailable,
+        FetchError::ChecksumMismatch { .. } => ExitCode::Integrity,
+        FetchError::Io { .. } => ExitCode::LocalFs,
+        FetchError::Insecure { .. } | FetchError::BadUrl { .. } => ExitCode::Input,
+        _ => ExitCode::Network,
+    }
+}
+
 pub(crate) fn package_exit_code(e: &PackageError) -> ExitCode {
     match e {
-        PackageError::Fetch(f) => match f {
-            FetchError::Unauthorized { .. } => ExitCode::Auth,
-            FetchError::Forbidden { .. } | FetchError::NotFound { .. } => ExitCode::NotAvailable,
-            FetchError::ChecksumMismatch { .. } => ExitCode::Integrity,
-            FetchError::Io { .. } => ExitCode::LocalFs,
-            FetchError::Insecure { .. } | FetchError::BadUrl { .. } => ExitCode::Input,
-            _ => ExitCode::Network,
-        },
+        PackageError::Fetch(f) => fetch_exit_code(f),
         PackageError::Archive(ArchiveError::Io { .. }) | PackageError::Io { .. } => {
             ExitCode::LocalFs
         }

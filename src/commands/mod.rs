@@ -6,6 +6,7 @@ mod context;
 pub mod create_project;
 pub mod dump_autoload;
 pub mod install;
+pub mod mirror;
 pub mod project;
 pub mod release;
 pub mod reporters;
@@ -108,6 +109,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Require(args) => require::run_require(&cli.global, &args).await,
         Command::Remove(args) => require::run_remove(&cli.global, &args).await,
         Command::CreateProject(args) => create_project::run(&cli.global, &args).await,
+        Command::Mirror(command) => mirror::run(&cli.global, &command).await,
     }
 }
 

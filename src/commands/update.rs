@@ -151,6 +151,7 @@ pub async fn run(global: &GlobalArgs, args: &UpdateArgs) -> Result<(), CommandEr
         concurrency: None,
         no_autoloader: args.no_autoloader,
         autoloader: args.autoloader,
+        ..Default::default()
     };
     super::install::run(global, &install_args).await
 }

@@ -88,7 +88,10 @@ pub struct Digests {
 
 impl Digests {
     /// The first digest that differs from `expected`: (algorithm, expected, actual).
-    fn mismatch<'e>(&self, expected: &Expected<'e>) -> Option<(&'static str, &'e str, String)> {
+    pub(super) fn mismatch<'e>(
+        &self,
+        expected: &Expected<'e>,
+    ) -> Option<(&'static str, &'e str, String)> {
         let pairs = [
             ("sha1", expected.sha1, &self.sha1),
             ("md5", expected.md5, &self.md5),
@@ -203,7 +206,7 @@ impl Hashers {
 }
 
 /// The digest kinds a request needs: what it asked for plus what it expects.
-fn kinds_for(req: &FetchRequest<'_>) -> HashKinds {
+pub(super) fn kinds_for(req: &FetchRequest<'_>) -> HashKinds {
     HashKinds {
         sha1: req.compute.sha1 || req.expected.sha1.is_some(),
         md5: req.compute.md5 || req.expected.md5.is_some(),
@@ -235,6 +238,9 @@ struct Progress {
 impl HttpClient {
     /// Downloads `req.url` into `req.part`, verifying the expected digests.
     pub async fn fetch_to_file(&self, req: &FetchRequest<'_>) -> Result<FetchOutcome, FetchError> {
+        if req.url.expose().starts_with("file://") {
+            return self.fetch_local(req);
+        }
         let url = parse_url(req.url)?;
         self.check_allowed(req.url, &url)?;
         let url_sha1 = hex::encode(Sha1::digest(req.url.expose().as_bytes()));

@@ -8,11 +8,13 @@
 
 mod error;
 mod fetch;
+mod local;
 mod metadata;
 mod retry;
 
 pub use error::FetchError;
 pub use fetch::{Digests, Expected, FetchOutcome, FetchRequest, HashKinds, Hashers};
+pub use local::file_url_path;
 pub use metadata::{gunzip_if_compressed, Metadata};
 pub use retry::RetryPolicy;
 

@@ -18,7 +18,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod plan;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -52,6 +52,17 @@ pub struct InstallOptions {
     pub extract_jobs: usize,
     /// Write the autoloader at the end (not with `--no-autoloader`).
     pub autoloader: Option<AutoloaderMode>,
+    /// Archives fetched from elsewhere than the lock's URLs (`install --mirror`), by
+    /// lower-cased package name. installed.json still records the lock's entries.
+    pub dist_overrides: HashMap<String, DistOverride>,
+}
+
+/// Where to fetch a package's archive instead of its dist URLs, and the SHA-1 it must have
+/// when the lock gives none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistOverride {
+    pub url: String,
+    pub sha1: Option<String>,
 }
 
 /// How install writes the autoloader.
@@ -230,6 +241,7 @@ pub async fn install(
         concurrency: opts.concurrency.max(1),
         extract_jobs: opts.extract_jobs.max(1),
         reporter: reporter.clone(),
+        dist_overrides: opts.dist_overrides.clone(),
     };
     let results = pipeline::run(&plan.operations, &context).await;
     context.verified.save();

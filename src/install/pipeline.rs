@@ -27,6 +27,8 @@ pub struct Context {
     pub concurrency: usize,
     pub extract_jobs: usize,
     pub reporter: Arc<dyn Reporter>,
+    /// `install --mirror`: archive locations replacing the lock's dist URLs.
+    pub dist_overrides: std::collections::HashMap<String, super::DistOverride>,
 }
 
 /// A package put in place.
@@ -112,7 +114,10 @@ async fn install_one(
         .as_deref()
         .filter(|s| !s.is_empty())
         .map(str::to_string);
-    let urls = dist_urls(package, &op.version_normalized);
+    let (urls, shasum) = match ctx.dist_overrides.get(&package.name()) {
+        Some(o) => (vec![o.url.clone()], shasum.or_else(|| o.sha1.clone())),
+        None => (dist_urls(package, &op.version_normalized), shasum),
+    };
 
     let mut archive = obtain_archive(id, op, ctx, &urls, shasum.as_deref(), &dist.kind).await?;
     let extracted = {

@@ -36,6 +36,36 @@ pub fn expand(versions: &[Value]) -> Vec<Value> {
     out
 }
 
+/// Minifies a list of full versions so that [`expand`] gives the same versions back (as
+/// maps; key order may differ). Unlike Composer's minifier, a key whose value is `null` keeps
+/// that value instead of being dropped, so a mirror publishes exactly what upstream said.
+pub fn minify(versions: &[Value]) -> Vec<Value> {
+    let mut out = Vec::with_capacity(versions.len());
+    let mut state: Map<String, Value> = Map::new();
+    for version in versions {
+        let full = version.as_object().cloned().unwrap_or_default();
+        if state.is_empty() {
+            out.push(Value::Object(full.clone()));
+            state = full;
+            continue;
+        }
+        let mut diff = Map::new();
+        for (key, value) in &full {
+            if state.get(key) != Some(value) {
+                diff.insert(key.clone(), value.clone());
+            }
+        }
+        for key in state.keys() {
+            if !full.contains_key(key) {
+                diff.insert(key.clone(), Value::String(UNSET.to_string()));
+            }
+        }
+        out.push(Value::Object(diff));
+        state = full;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +127,23 @@ mod tests {
             .map(|k| k.as_str())
             .collect();
         assert_eq!(keys, ["name", "version", "extra", "type"]);
+    }
+
+    #[test]
+    fn minify_round_trips() {
+        let full = json!([
+            {"name": "a/b", "version": "3", "type": "library", "extra": {"k": 1}, "dist": {"url": "u3"}},
+            {"name": "a/b", "version": "2", "extra": null, "dist": {"url": "u2"}},
+            {},
+            {"name": "a/b", "version": "1", "type": "metapackage"}
+        ]);
+        let list = full.as_array().unwrap();
+        let minified = minify(list);
+        assert_eq!(
+            minified[1],
+            json!({"version": "2", "extra": null, "dist": {"url": "u2"}, "type": "__unset"})
+        );
+        assert_eq!(expand(&minified), *list);
     }
 
     #[test]
