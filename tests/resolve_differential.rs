@@ -825,3 +825,543 @@ fn dump_case() {
     let r = run_case(&case, &dir);
     eprintln!("{r:?}");
 }
+
+/// A hand-written case: entries in repository order (grouped by name in first-seen order).
+fn case(name: &str, entries: Vec<Value>, root: Value) -> Case {
+    let mut packages: Vec<(String, Vec<Value>)> = Vec::new();
+    for e in entries {
+        let n = e["name"].as_str().unwrap_or_default().to_string();
+        match packages
+            .iter_mut()
+            .find(|(p, _)| p.to_lowercase() == n.to_lowercase())
+        {
+            Some((_, list)) => list.push(e),
+            None => packages.push((n, vec![e])),
+        }
+    }
+    Case {
+        name: name.to_string(),
+        packages,
+        layout: Layout::Inline,
+        prior: None,
+        step: Step {
+            root,
+            args: Vec::new(),
+        },
+    }
+}
+
+fn e(name: &str, version: &str, extra: Value) -> Value {
+    entry(name, version, extra)
+}
+
+/// The points of resolution-traps.md, each as a case (some in several variants).
+fn trap_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    // 1. Root requirement order decides diamonds; so does a dependency's own require order.
+    let diamond = vec![
+        e("acme/a", "1.0.0", json!({"require": {"acme/c": "^1.0"}})),
+        e("acme/a", "2.0.0", json!({"require": {"acme/c": "^2.0"}})),
+        e("acme/b", "1.0.0", json!({"require": {"acme/c": "^2.0"}})),
+        e("acme/b", "2.0.0", json!({"require": {"acme/c": "^1.0"}})),
+        e("acme/c", "1.0.0", json!({})),
+        e("acme/c", "2.0.0", json!({})),
+    ];
+    out.push(case(
+        "trap 1: diamond a first",
+        diamond.clone(),
+        json!({"require": {"acme/a": "*", "acme/b": "*"}}),
+    ));
+    out.push(case(
+        "trap 1: diamond b first",
+        diamond.clone(),
+        json!({"require": {"acme/b": "*", "acme/a": "*"}}),
+    ));
+    let mut via = diamond.clone();
+    via.push(e(
+        "acme/top",
+        "1.0.0",
+        json!({"require": {"acme/b": "*", "acme/a": "*"}}),
+    ));
+    out.push(case(
+        "trap 1: order inside a dependency",
+        via,
+        json!({"require": {"acme/top": "*"}}),
+    ));
+    // 2. Equal versions: the first listed wins and its spelling is locked; equal providers.
+    out.push(case(
+        "trap 2: 1.0 / 1.0.0 / v1.0.0",
+        vec![
+            e("acme/a", "v1.0.0", json!({})),
+            e("acme/a", "1.0", json!({})),
+            e("acme/a", "1.0.0", json!({})),
+        ],
+        json!({"require": {"acme/a": "^1.0"}}),
+    ));
+    out.push(case(
+        "trap 2: 1.0.0 listed first",
+        vec![
+            e("acme/a", "1.0.0", json!({})),
+            e("acme/a", "v1.0.0", json!({})),
+            e("acme/a", "1.0", json!({})),
+        ],
+        json!({"require": {"acme/a": "^1.0"}}),
+    ));
+    let providers = vec![
+        e(
+            "zeta/logger",
+            "1.0.0",
+            json!({"provide": {"psr/log-implementation": "1.0.0"}}),
+        ),
+        e(
+            "alpha/logger",
+            "1.0.0",
+            json!({"provide": {"psr/log-implementation": "1.0.0"}}),
+        ),
+        e(
+            "psr/logger",
+            "1.0.0",
+            json!({"provide": {"psr/log-implementation": "1.0.0"}}),
+        ),
+        e(
+            "acme/app",
+            "1.0.0",
+            json!({"require": {"psr/log-implementation": "^1.0"}}),
+        ),
+    ];
+    out.push(case(
+        "trap 2: first listed provider wins",
+        providers.clone(),
+        json!({"require": {"acme/app": "*", "alpha/logger": "*", "zeta/logger": "*"}}),
+    ));
+    out.push(case(
+        "trap 2: same-vendor provider wins",
+        providers.clone(),
+        json!({"require": {"alpha/logger": "*", "zeta/logger": "*", "psr/logger": "*", "psr/log-implementation": "^1.0"}}),
+    ));
+    // 3. Providers and replacers count only when required by name.
+    out.push(case(
+        "trap 3: provider not required by name",
+        providers.clone(),
+        json!({"require": {"acme/app": "*"}}),
+    ));
+    out.push(case(
+        "trap 3: replacer not required by name",
+        vec![
+            e(
+                "acme/big",
+                "1.0.0",
+                json!({"replace": {"acme/small": "self.version"}}),
+            ),
+            e(
+                "acme/app",
+                "1.0.0",
+                json!({"require": {"acme/small": "^1.0"}}),
+            ),
+        ],
+        json!({"require": {"acme/app": "*"}}),
+    ));
+    // 4. conflict ignores provided names, applies to replaced names; package + replacer.
+    out.push(case(
+        "trap 4: conflict vs provide",
+        vec![
+            e("acme/p", "1.0.0", json!({"provide": {"acme/x": "1.0.0"}})),
+            e("acme/q", "1.0.0", json!({"conflict": {"acme/x": "*"}})),
+        ],
+        json!({"require": {"acme/p": "*", "acme/q": "*"}}),
+    ));
+    out.push(case(
+        "trap 4: conflict vs replace",
+        vec![
+            e("acme/p", "1.0.0", json!({"replace": {"acme/x": "1.0.0"}})),
+            e("acme/q", "1.0.0", json!({"conflict": {"acme/x": "*"}})),
+        ],
+        json!({"require": {"acme/p": "*", "acme/q": "*"}}),
+    ));
+    out.push(case(
+        "trap 4: package and its replacer",
+        vec![
+            e("acme/x", "1.0.0", json!({})),
+            e("acme/x", "1.1.0", json!({})),
+            e(
+                "acme/bundle",
+                "1.0.0",
+                json!({"replace": {"acme/x": "self.version"}}),
+            ),
+        ],
+        json!({"require": {"acme/x": "^1.0", "acme/bundle": "*"}}),
+    ));
+    // 5. prefer-stable takes the most stable; dev ordering.
+    let stabilities = vec![
+        e("acme/s", "1.0.0-RC1", json!({})),
+        e("acme/s", "1.5.0-beta1", json!({})),
+        e("acme/s", "2.0.0-alpha1", json!({})),
+    ];
+    out.push(case(
+        "trap 5: prefer-stable RC over newer beta",
+        stabilities.clone(),
+        json!({"require": {"acme/s": "*"}, "minimum-stability": "alpha", "prefer-stable": true}),
+    ));
+    out.push(case(
+        "trap 5: highest without prefer-stable",
+        stabilities,
+        json!({"require": {"acme/s": "*"}, "minimum-stability": "alpha"}),
+    ));
+    out.push(case(
+        "trap 5: 1.0.x-dev beats 1.0.5 at dev",
+        vec![
+            e("acme/d", "1.0.5", json!({})),
+            e("acme/d", "1.0.x-dev", json!({})),
+        ],
+        json!({"require": {"acme/d": "^1.0"}, "minimum-stability": "dev"}),
+    ));
+    out.push(case(
+        "trap 5: dev-master below releases",
+        vec![
+            e("acme/d", "1.0.5", json!({})),
+            e("acme/d", "dev-master", json!({})),
+        ],
+        json!({"require": {"acme/d": "*"}, "minimum-stability": "dev"}),
+    ));
+    out.push(case(
+        "trap 5: default-branch dev-master",
+        vec![
+            e("acme/d", "1.0.5", json!({})),
+            e("acme/d", "dev-master", json!({"default-branch": true})),
+        ],
+        json!({"require": {"acme/d": "*"}, "minimum-stability": "dev"}),
+    ));
+    // 6. Stability flags come from the root only.
+    let betas = vec![
+        e("acme/f", "1.0.0", json!({})),
+        e(
+            "acme/f",
+            "2.0.0-beta1",
+            json!({"require": {"acme/g": "^1.0"}}),
+        ),
+        e("acme/g", "1.0.0", json!({})),
+        e("acme/g", "1.1.0-beta1", json!({})),
+    ];
+    out.push(case(
+        "trap 6: >=2.0-beta implies beta",
+        betas.clone(),
+        json!({"require": {"acme/f": ">=2.0-beta"}}),
+    ));
+    out.push(case(
+        "trap 6: >= 2.0-beta with a space",
+        betas.clone(),
+        json!({"require": {"acme/f": ">= 2.0-beta"}}),
+    ));
+    out.push(case(
+        "trap 6: @stable at minimum-stability dev",
+        betas.clone(),
+        json!({"require": {"acme/f": "*@stable"}, "minimum-stability": "dev"}),
+    ));
+    out.push(case(
+        "trap 6: flag only for that package",
+        betas,
+        json!({"require": {"acme/f": "^2.0@beta"}}),
+    ));
+    // 7. require-dev can change non-dev choices.
+    out.push(case(
+        "trap 7: dev replacer moves into packages",
+        vec![
+            e(
+                "acme/lib",
+                "1.0.0",
+                json!({"require": {"acme/small": "^1.0"}}),
+            ),
+            e("acme/small", "1.0.0", json!({})),
+            e(
+                "acme/big",
+                "1.0.0",
+                json!({"replace": {"acme/small": "1.0.0"}}),
+            ),
+            e("acme/tool", "1.0.0", json!({"require": {"acme/big": "*"}})),
+        ],
+        json!({"require": {"acme/lib": "*"}, "require-dev": {"acme/tool": "*"}}),
+    ));
+    // 8. Version quirks.
+    out.push(case(
+        "trap 8: -pN ordering",
+        vec![
+            e("acme/m", "2.4.7", json!({})),
+            e("acme/m", "2.4.7-p10", json!({})),
+            e("acme/m", "2.4.7-p1", json!({})),
+            e("acme/m", "2.4.7.1", json!({})),
+            e("acme/m", "2.4.7-p2", json!({})),
+        ],
+        json!({"require": {"acme/m": "~2.4.7"}}),
+    ));
+    let edges = vec![
+        e("acme/e", "1.0.0", json!({})),
+        e("acme/e", "1.0.0-p1", json!({})),
+        e("acme/e", "2.0.0-beta1", json!({})),
+        e("acme/e", "1.0.0-RC1", json!({})),
+    ];
+    for c in [
+        "<2.0",
+        "<=2.0",
+        ">1.0",
+        ">=1.0.0-RC1",
+        ">=master",
+        "1.0.0-",
+        "^1.9 || ^2.8 || !=2.2.16",
+        "1.0 -  2.0",
+        "main",
+    ] {
+        out.push(case(
+            &format!("trap 8: constraint `{c}`"),
+            edges.clone(),
+            json!({"require": {"acme/e": c}, "minimum-stability": "dev"}),
+        ));
+    }
+    out.push(case(
+        "trap 8: dev-main is not special",
+        vec![
+            e("acme/n", "dev-main", json!({})),
+            e("acme/n", "1.0.0", json!({})),
+        ],
+        json!({"require": {"acme/n": "*"}, "minimum-stability": "dev"}),
+    ));
+    // 9. Smaller ones.
+    out.push(case(
+        "trap 9: upper-case root requirement",
+        vec![e("acme/u", "1.0.0", json!({}))],
+        json!({"require": {"Acme/U": "*"}}),
+    ));
+    out.push(case(
+        "trap 9: mixed-case dependency name kept",
+        vec![
+            e(
+                "Acme/Mixed",
+                "1.0.0",
+                json!({"require": {"Acme/Other": "*"}}),
+            ),
+            e("Acme/Other", "1.0.0", json!({})),
+        ],
+        json!({"require": {"acme/mixed": "*"}}),
+    ));
+    out.push(case(
+        "trap 9: self.version",
+        vec![
+            e("acme/core", "1.0.0", json!({})),
+            e("acme/core", "1.1.0", json!({})),
+            e(
+                "acme/plugin",
+                "1.0.0",
+                json!({"require": {"acme/core": "self.version"}}),
+            ),
+        ],
+        json!({"require": {"acme/plugin": "*", "acme/core": "*"}}),
+    ));
+    out.push(case(
+        "trap 9: inline alias in the root",
+        vec![
+            e("acme/lib", "dev-main", json!({})),
+            e(
+                "acme/app",
+                "1.0.0",
+                json!({"require": {"acme/lib": "^1.2"}}),
+            ),
+        ],
+        json!({"require": {"acme/lib": "dev-main as 1.2.0", "acme/app": "*"}}),
+    ));
+    out.push(case(
+        "trap 9: inline alias in a dependency does nothing",
+        vec![
+            e("acme/lib", "dev-main", json!({})),
+            e(
+                "acme/app",
+                "1.0.0",
+                json!({"require": {"acme/lib": "dev-main as 1.2.0"}}),
+            ),
+        ],
+        json!({"require": {"acme/app": "*"}, "minimum-stability": "dev"}),
+    ));
+    out.push(case(
+        "trap 9: composer APIs",
+        vec![e("acme/plugin", "1.0.0", json!({"type": "composer-plugin", "require": {"composer-plugin-api": "^2.3", "composer-runtime-api": "^2.2.2", "composer": "2.5.5"}})),
+             e("acme/plugin", "1.1.0", json!({"type": "composer-plugin", "require": {"composer-plugin-api": "^2.4"}}))],
+        json!({"require": {"acme/plugin": "*"}}),
+    ));
+    out.push(case(
+        "trap 9: polyfill satisfies a disabled extension",
+        vec![
+            e("acme/poly", "1.0.0", json!({"provide": {"ext-mbstring": "*"}})),
+            e("acme/app", "1.0.0", json!({"require": {"ext-mbstring": "*"}})),
+        ],
+        json!({"require": {"acme/app": "*", "acme/poly": "*"}, "config": {"platform": {"ext-mbstring": false}}}),
+    ));
+    out.push(case(
+        "branch alias",
+        vec![
+            e(
+                "acme/b",
+                "dev-master",
+                json!({"extra": {"branch-alias": {"dev-master": "2.1.x-dev"}}}),
+            ),
+            e("acme/b", "2.0.0", json!({})),
+            e(
+                "acme/user",
+                "1.0.0",
+                json!({"require": {"acme/b": "^2.1@dev"}}),
+            ),
+        ],
+        json!({"require": {"acme/user": "*", "acme/b": "^2.1@dev"}}),
+    ));
+    out.push(case(
+        "unsatisfiable: conflicting requirements",
+        vec![
+            e("acme/a", "1.0.0", json!({"require": {"acme/c": "^1.0"}})),
+            e("acme/b", "1.0.0", json!({"require": {"acme/c": "^2.0"}})),
+            e("acme/c", "1.0.0", json!({})),
+            e("acme/c", "2.0.0", json!({})),
+        ],
+        json!({"require": {"acme/a": "*", "acme/b": "*"}}),
+    ));
+    out.push(case(
+        "backtracking: newest a needs an older b",
+        vec![
+            e("acme/a", "1.0.0", json!({"require": {"acme/b": "^1.0"}})),
+            e(
+                "acme/a",
+                "2.0.0",
+                json!({"require": {"acme/b": "^1.0", "acme/c": "^2.0"}}),
+            ),
+            e(
+                "acme/b",
+                "1.0.0",
+                json!({"require": {"acme/c": "^1.0 || ^2.0"}}),
+            ),
+            e("acme/b", "1.1.0", json!({"require": {"acme/c": "^1.0"}})),
+            e("acme/c", "1.0.0", json!({})),
+            e("acme/c", "2.0.0", json!({})),
+        ],
+        json!({"require": {"acme/a": "*", "acme/b": "*"}}),
+    ));
+    out
+}
+
+/// A Magento-shaped repository: every package of the Magento 2.4.7-p1 data set, plus an older
+/// and a newer patch release of each, and a root requiring the product metapackage.
+fn magento_case() -> Option<Case> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bench/magento-2.4.7-p1-packages.json");
+    let data: Vec<Value> = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    let mut entries = Vec::new();
+    for p in &data {
+        let name = p["name"].as_str()?;
+        let version = p["version"].as_str()?;
+        let require = p.get("require").cloned().unwrap_or(json!({}));
+        let extra = json!({"type": p["type"], "require": require, "time": "2024-06-01 00:00:00"});
+        let normalized = p["version_normalized"].as_str()?;
+        let parts: Vec<u64> = normalized
+            .split(['.', '-'])
+            .take(3)
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if parts.len() == 3 && !version.starts_with("dev-") {
+            let older = if parts[2] > 0 {
+                format!("{}.{}.{}", parts[0], parts[1], parts[2] - 1)
+            } else {
+                format!("{}.{}.0-beta1", parts[0], parts[1])
+            };
+            entries.push(e(name, &older, extra.clone()));
+        }
+        entries.push(e(name, version, extra.clone()));
+        if parts.len() == 3 && !version.starts_with("dev-") {
+            entries.push(e(
+                name,
+                &format!("{}.{}.{}", parts[0], parts[1], parts[2] + 50),
+                extra.clone(),
+            ));
+        }
+    }
+    let mut platform = Map::new();
+    platform.insert("php".into(), json!("8.2.20"));
+    for ext in [
+        "ext-bcmath",
+        "ext-ctype",
+        "ext-curl",
+        "ext-dom",
+        "ext-fileinfo",
+        "ext-filter",
+        "ext-gd",
+        "ext-hash",
+        "ext-iconv",
+        "ext-intl",
+        "ext-json",
+        "ext-libxml",
+        "ext-mbstring",
+        "ext-openssl",
+        "ext-pcre",
+        "ext-pdo_mysql",
+        "ext-simplexml",
+        "ext-soap",
+        "ext-sockets",
+        "ext-sodium",
+        "ext-spl",
+        "ext-xmlwriter",
+        "ext-xsl",
+        "ext-zip",
+        "ext-zlib",
+        "ext-xml",
+        "ext-tokenizer",
+        "ext-phar",
+        "lib-libxml",
+    ] {
+        platform.insert(ext.into(), json!("8.2.20"));
+    }
+    let mut c = case(
+        "magento-shaped: product-community-edition 2.4.7-p1",
+        entries,
+        json!({"require": {"magento/product-community-edition": "2.4.7-p1"}, "config": {"platform": platform}}),
+    );
+    c.layout = Layout::MetadataUrl;
+    Some(c)
+}
+
+#[test]
+fn hand_written_cases_match_composer() {
+    if !have_composer() {
+        return;
+    }
+    let mut cases = trap_cases();
+    cases.extend(magento_case());
+    // Partial updates on a hand-written repository: `update acme/a`, `-w`, `-W`.
+    let repo = vec![
+        e("acme/a", "1.0.0", json!({"require": {"acme/b": "^1.0"}})),
+        e("acme/a", "1.1.0", json!({"require": {"acme/b": "^1.1"}})),
+        e("acme/b", "1.0.0", json!({"require": {"acme/c": "^1.0"}})),
+        e("acme/b", "1.1.0", json!({"require": {"acme/c": "^1.0"}})),
+        e("acme/c", "1.0.0", json!({})),
+        e("acme/c", "1.1.0", json!({})),
+    ];
+    for args in [
+        vec!["acme/a"],
+        vec!["acme/a", "-w"],
+        vec!["acme/a", "-W"],
+        vec!["acme/*"],
+        vec!["acme/c"],
+    ] {
+        let mut c = case(
+            &format!("partial update {args:?}"),
+            repo.clone(),
+            json!({"require": {"acme/a": "^1.0", "acme/c": "^1.0"}}),
+        );
+        c.prior = Some(Step {
+            root: json!({"require": {"acme/a": "1.0.0", "acme/c": "1.0.0"}}),
+            args: Vec::new(),
+        });
+        c.step.args = args.iter().map(|s| s.to_string()).collect();
+        cases.push(c);
+    }
+    let (total, solvable, failures) = run_all(cases);
+    report("hand-written", total, solvable, &failures);
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases disagree with Composer",
+        failures.len()
+    );
+}

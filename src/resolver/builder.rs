@@ -164,7 +164,30 @@ impl<'a> PoolBuilder<'a> {
             }
             fixed_or_locked.extend(lock_list.into_iter().map(|p| (p, false)));
         }
-        let mut pending_skips: Vec<(usize, Vec<String>)> = Vec::new();
+        // Locked packages outside the allow list are recorded as skipped before anything is
+        // loaded (their positions in the pool are known: fixed and locked packages are loaded
+        // in order, without root aliases).
+        let mut next = self.packages.len();
+        for (p, is_fixed) in &fixed_or_locked {
+            let acceptable = matches!(p.origin, Origin::Root | Origin::Platform)
+                || self.stability.accepts(&p.names(true), p.stability);
+            if !acceptable {
+                continue;
+            }
+            if !is_fixed {
+                self.skipped_load
+                    .entry(p.name.clone())
+                    .or_default()
+                    .push(next);
+                for l in &p.replaces {
+                    self.skipped_load
+                        .entry(l.target.clone())
+                        .or_default()
+                        .push(next);
+                }
+            }
+            next += 1;
+        }
         for (mut p, is_fixed) in fixed_or_locked {
             if p.alias_of.is_some() {
                 // Locked branch aliases come right before their base.
@@ -179,21 +202,11 @@ impl<'a> PoolBuilder<'a> {
             if !acceptable {
                 continue;
             }
-            let mut names = vec![p.name.clone()];
-            names.extend(p.replaces.iter().map(|l| l.target.clone()));
             let idx = self.load_package(p, false);
             if is_fixed {
                 self.fixed.push(idx);
             } else {
                 self.locked.push(idx);
-                pending_skips.push((idx, names));
-            }
-        }
-        // Composer records skipped names before loading anything; loading fixed packages does
-        // not consult them (propagation is off), so recording them afterwards is equivalent.
-        for (idx, names) in pending_skips {
-            for n in names {
-                self.skipped_load.entry(n).or_default().push(idx);
             }
         }
         let requires = self.requires.clone();
