@@ -1249,11 +1249,24 @@ fn magento_case() -> Option<Case> {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bench/magento-2.4.7-p1-packages.json");
     let data: Vec<Value> = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    let known: Vec<&str> = data.iter().filter_map(|p| p["name"].as_str()).collect();
     let mut entries = Vec::new();
     for p in &data {
         let name = p["name"].as_str()?;
         let version = p["version"].as_str()?;
-        let require = p.get("require").cloned().unwrap_or(json!({}));
+        // The data set has no replace/provide: requirements on names it does not hold
+        // (satisfied by replacers in the real shop) are dropped.
+        let require: Map<String, Value> = p
+            .get("require")
+            .and_then(Value::as_object)
+            .map(|r| {
+                r.iter()
+                    .filter(|(k, _)| !k.contains('/') || known.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let require = Value::Object(require);
         let extra = json!({"type": p["type"], "require": require, "time": "2024-06-01 00:00:00"});
         let normalized = p["version_normalized"].as_str()?;
         let parts: Vec<u64> = normalized

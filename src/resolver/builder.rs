@@ -448,7 +448,13 @@ impl<'a> PoolBuilder<'a> {
         }
         let mut c = constraint.clone();
         if let Some((_, root_c)) = self.requires.iter().find(|(n, _)| n == name) {
-            c = root_c.clone();
+            // Composer keeps the narrower link constraint when it is a subset of the root's
+            // (`Intervals::isSubsetOf`); "subset" is recognised here when the root constraint
+            // matches everything or both are the same constraint.
+            let subset = root_c.is_match_all() || root_c.to_string() == c.to_string();
+            if !subset {
+                c = root_c.clone();
+            }
         }
         match self.loaded.get(name) {
             None => {
