@@ -370,28 +370,28 @@ impl<'a> PoolBuilder<'a> {
                 continue;
             };
             let replacer = p.name.clone();
-            if replacer != name && self.skipped_load.contains_key(&replacer) {
-                if transitive_root
-                    || (!self.is_root_require(name) && !self.is_root_require(&replacer))
-                {
-                    self.unlock(&replacer);
-                    if self.is_root_require(&replacer) {
-                        self.mark(&replacer, &Constraint::match_all());
-                    } else {
-                        let constraints: Vec<Constraint> = self
-                            .packages
-                            .iter()
-                            .flatten()
-                            .filter_map(|lp| {
-                                lp.requires
-                                    .iter()
-                                    .find(|l| l.target == replacer)
-                                    .map(|l| l.constraint.clone())
-                            })
-                            .collect();
-                        for c in constraints {
-                            self.mark(&replacer, &c);
-                        }
+            let unlock_replacer = replacer != name
+                && self.skipped_load.contains_key(&replacer)
+                && (transitive_root
+                    || (!self.is_root_require(name) && !self.is_root_require(&replacer)));
+            if unlock_replacer {
+                self.unlock(&replacer);
+                if self.is_root_require(&replacer) {
+                    self.mark(&replacer, &Constraint::match_all());
+                } else {
+                    let constraints: Vec<Constraint> = self
+                        .packages
+                        .iter()
+                        .flatten()
+                        .filter_map(|lp| {
+                            lp.requires
+                                .iter()
+                                .find(|l| l.target == replacer)
+                                .map(|l| l.constraint.clone())
+                        })
+                        .collect();
+                    for c in constraints {
+                        self.mark(&replacer, &c);
                     }
                 }
             }
@@ -507,7 +507,7 @@ impl<'a> PoolBuilder<'a> {
             let mut items = selected.into_iter().peekable();
             while let Some(sel) = items.next() {
                 let package = match sel {
-                    Sel::Base(p) => Some(p),
+                    Sel::Base(p) => Some(*p),
                     Sel::AliasNext(v) => match items.peek() {
                         Some(Sel::Base(base)) => {
                             let mut a = PoolPackage::alias(base, &v, &pretty_alias(&v), false);
@@ -606,7 +606,7 @@ impl<'a> PoolBuilder<'a> {
                     && !already(&name, alias_v);
                 if alias_ok {
                     out.push(Sel::AliasNext(alias_v.clone()));
-                    out.push(Sel::Base(base));
+                    out.push(Sel::Base(Box::new(base)));
                     continue;
                 }
                 if base_ok {
@@ -614,7 +614,7 @@ impl<'a> PoolBuilder<'a> {
                 }
             }
             if base_ok {
-                out.push(Sel::Base(base));
+                out.push(Sel::Base(Box::new(base)));
             }
         }
         out.extend(late_aliases);
@@ -641,7 +641,7 @@ impl<'a> PoolBuilder<'a> {
             if let Some(alias_v) = &item.alias {
                 out.push(Sel::AliasNext(alias_v.clone()));
             }
-            out.push(Sel::Base(make_base(v)));
+            out.push(Sel::Base(Box::new(make_base(v))));
         }
         (found, out)
     }
@@ -649,7 +649,7 @@ impl<'a> PoolBuilder<'a> {
 
 /// One package selected from a repository.
 enum Sel {
-    Base(PoolPackage),
+    Base(Box<PoolPackage>),
     /// A branch alias of the base that comes next.
     AliasNext(String),
     /// A branch alias of the base at this position of the selection.

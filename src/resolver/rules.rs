@@ -121,10 +121,13 @@ impl RuleSet {
         let idx = self.rules.len();
         self.rules.push(rule);
         if fresh {
-            if self.seen.contains_key(&key) {
-                self.collisions.entry(key).or_default().push(idx);
-            } else {
-                self.seen.insert(key, idx);
+            match self.seen.entry(key) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(idx);
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    self.collisions.entry(key).or_default().push(idx);
+                }
             }
             self.by_id.push(idx);
             if rtype == RuleType::Request {
