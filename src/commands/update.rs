@@ -37,10 +37,11 @@ pub struct LockChanges {
 
 pub async fn run(global: &GlobalArgs, args: &UpdateArgs) -> Result<(), CommandError> {
     let project = ProjectContext::open(global)?;
+    // Composer stops with exit code 1 on an invalid root package.
     let root = RootConfig::from_json(&project.manifest.json).map_err(|e| {
         CommandError::new(
             anyhow::anyhow!("{}: {e}", project.manifest.path.display()),
-            ExitCode::Input,
+            ExitCode::Failure,
         )
     })?;
     let lock_path = lock_path_for(&project.manifest.path);

@@ -164,7 +164,30 @@ impl<'a> PoolBuilder<'a> {
             }
             fixed_or_locked.extend(lock_list.into_iter().map(|p| (p, false)));
         }
-        let mut pending_skips: Vec<(usize, Vec<String>)> = Vec::new();
+        // Locked packages outside the allow list are recorded as skipped before anything is
+        // loaded (their positions in the pool are known: fixed and locked packages are loaded
+        // in order, without root aliases).
+        let mut next = self.packages.len();
+        for (p, is_fixed) in &fixed_or_locked {
+            let acceptable = matches!(p.origin, Origin::Root | Origin::Platform)
+                || self.stability.accepts(&p.names(true), p.stability);
+            if !acceptable {
+                continue;
+            }
+            if !is_fixed {
+                self.skipped_load
+                    .entry(p.name.clone())
+                    .or_default()
+                    .push(next);
+                for l in &p.replaces {
+                    self.skipped_load
+                        .entry(l.target.clone())
+                        .or_default()
+                        .push(next);
+                }
+            }
+            next += 1;
+        }
         for (mut p, is_fixed) in fixed_or_locked {
             if p.alias_of.is_some() {
                 // Locked branch aliases come right before their base.
@@ -179,21 +202,11 @@ impl<'a> PoolBuilder<'a> {
             if !acceptable {
                 continue;
             }
-            let mut names = vec![p.name.clone()];
-            names.extend(p.replaces.iter().map(|l| l.target.clone()));
             let idx = self.load_package(p, false);
             if is_fixed {
                 self.fixed.push(idx);
             } else {
                 self.locked.push(idx);
-                pending_skips.push((idx, names));
-            }
-        }
-        // Composer records skipped names before loading anything; loading fixed packages does
-        // not consult them (propagation is off), so recording them afterwards is equivalent.
-        for (idx, names) in pending_skips {
-            for n in names {
-                self.skipped_load.entry(n).or_default().push(idx);
             }
         }
         let requires = self.requires.clone();
@@ -357,28 +370,28 @@ impl<'a> PoolBuilder<'a> {
                 continue;
             };
             let replacer = p.name.clone();
-            if replacer != name && self.skipped_load.contains_key(&replacer) {
-                if transitive_root
-                    || (!self.is_root_require(name) && !self.is_root_require(&replacer))
-                {
-                    self.unlock(&replacer);
-                    if self.is_root_require(&replacer) {
-                        self.mark(&replacer, &Constraint::match_all());
-                    } else {
-                        let constraints: Vec<Constraint> = self
-                            .packages
-                            .iter()
-                            .flatten()
-                            .filter_map(|lp| {
-                                lp.requires
-                                    .iter()
-                                    .find(|l| l.target == replacer)
-                                    .map(|l| l.constraint.clone())
-                            })
-                            .collect();
-                        for c in constraints {
-                            self.mark(&replacer, &c);
-                        }
+            let unlock_replacer = replacer != name
+                && self.skipped_load.contains_key(&replacer)
+                && (transitive_root
+                    || (!self.is_root_require(name) && !self.is_root_require(&replacer)));
+            if unlock_replacer {
+                self.unlock(&replacer);
+                if self.is_root_require(&replacer) {
+                    self.mark(&replacer, &Constraint::match_all());
+                } else {
+                    let constraints: Vec<Constraint> = self
+                        .packages
+                        .iter()
+                        .flatten()
+                        .filter_map(|lp| {
+                            lp.requires
+                                .iter()
+                                .find(|l| l.target == replacer)
+                                .map(|l| l.constraint.clone())
+                        })
+                        .collect();
+                    for c in constraints {
+                        self.mark(&replacer, &c);
                     }
                 }
             }
@@ -435,7 +448,13 @@ impl<'a> PoolBuilder<'a> {
         }
         let mut c = constraint.clone();
         if let Some((_, root_c)) = self.requires.iter().find(|(n, _)| n == name) {
-            c = root_c.clone();
+            // Composer keeps the narrower link constraint when it is a subset of the root's
+            // (`Intervals::isSubsetOf`); "subset" is recognised here when the root constraint
+            // matches everything or both are the same constraint.
+            let subset = root_c.is_match_all() || root_c.to_string() == c.to_string();
+            if !subset {
+                c = root_c.clone();
+            }
         }
         match self.loaded.get(name) {
             None => {
@@ -488,7 +507,7 @@ impl<'a> PoolBuilder<'a> {
             let mut items = selected.into_iter().peekable();
             while let Some(sel) = items.next() {
                 let package = match sel {
-                    Sel::Base(p) => Some(p),
+                    Sel::Base(p) => Some(*p),
                     Sel::AliasNext(v) => match items.peek() {
                         Some(Sel::Base(base)) => {
                             let mut a = PoolPackage::alias(base, &v, &pretty_alias(&v), false);
@@ -587,7 +606,7 @@ impl<'a> PoolBuilder<'a> {
                     && !already(&name, alias_v);
                 if alias_ok {
                     out.push(Sel::AliasNext(alias_v.clone()));
-                    out.push(Sel::Base(base));
+                    out.push(Sel::Base(Box::new(base)));
                     continue;
                 }
                 if base_ok {
@@ -595,7 +614,7 @@ impl<'a> PoolBuilder<'a> {
                 }
             }
             if base_ok {
-                out.push(Sel::Base(base));
+                out.push(Sel::Base(Box::new(base)));
             }
         }
         out.extend(late_aliases);
@@ -622,7 +641,7 @@ impl<'a> PoolBuilder<'a> {
             if let Some(alias_v) = &item.alias {
                 out.push(Sel::AliasNext(alias_v.clone()));
             }
-            out.push(Sel::Base(make_base(v)));
+            out.push(Sel::Base(Box::new(make_base(v))));
         }
         (found, out)
     }
@@ -630,7 +649,7 @@ impl<'a> PoolBuilder<'a> {
 
 /// One package selected from a repository.
 enum Sel {
-    Base(PoolPackage),
+    Base(Box<PoolPackage>),
     /// A branch alias of the base that comes next.
     AliasNext(String),
     /// A branch alias of the base at this position of the selection.

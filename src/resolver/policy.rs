@@ -139,3 +139,122 @@ pub fn compare_with_branches(a: &str, b: &str, op: &str) -> bool {
     }
     version_compare_op(a, b, op).unwrap_or(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::resolver::pool::Origin;
+
+    fn pool(entries: &[Value]) -> Pool {
+        let packages = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let data = Arc::new(e.as_object().unwrap().clone());
+                let pretty = e["version"].as_str().unwrap();
+                let normalized = crate::semver::normalize(pretty).unwrap();
+                let mut p = PoolPackage::from_entry(data, &normalized, Origin::Repository(0), 0);
+                p.id = i as u32 + 1;
+                p
+            })
+            .collect();
+        Pool::new(packages)
+    }
+
+    fn versions(pool: &Pool, lits: &[i32]) -> Vec<String> {
+        lits.iter()
+            .map(|l| pool.literal(*l).pretty_string())
+            .collect()
+    }
+
+    #[test]
+    fn highest_version_then_first_listed() {
+        let p = pool(&[
+            json!({"name": "a/a", "version": "1.0.0"}),
+            json!({"name": "a/a", "version": "2.0.0"}),
+            json!({"name": "a/a", "version": "v2.0.0"}),
+            json!({"name": "a/a", "version": "2.0.0-beta1"}),
+        ]);
+        let chosen = Policy::default().select_preferred(&p, &[4, 3, 2, 1], Some("a/a"));
+        assert_eq!(versions(&p, &chosen), ["a/a 2.0.0", "a/a v2.0.0"]);
+        let lowest = Policy {
+            prefer_lowest: true,
+            ..Policy::default()
+        };
+        assert_eq!(
+            versions(&p, &lowest.select_preferred(&p, &[1, 2, 3, 4], None)),
+            ["a/a 1.0.0"]
+        );
+    }
+
+    #[test]
+    fn prefer_stable_takes_the_most_stable() {
+        let p = pool(&[
+            json!({"name": "a/a", "version": "1.0.0-RC1"}),
+            json!({"name": "a/a", "version": "1.5.0-beta1"}),
+            json!({"name": "a/a", "version": "2.0.0-alpha1"}),
+        ]);
+        let stable = Policy {
+            prefer_stable: true,
+            ..Policy::default()
+        };
+        assert_eq!(
+            versions(&p, &stable.select_preferred(&p, &[1, 2, 3], None)),
+            ["a/a 1.0.0-RC1"]
+        );
+        assert_eq!(
+            versions(
+                &p,
+                &Policy::default().select_preferred(&p, &[1, 2, 3], None)
+            ),
+            ["a/a 2.0.0-alpha1"]
+        );
+    }
+
+    #[test]
+    fn patch_versions_sort_above_the_release() {
+        let p = pool(&[
+            json!({"name": "a/a", "version": "2.4.7-p10"}),
+            json!({"name": "a/a", "version": "2.4.7.1"}),
+            json!({"name": "a/a", "version": "2.4.7-p2"}),
+        ]);
+        let chosen = Policy::default().select_preferred(&p, &[1, 3], None);
+        assert_eq!(versions(&p, &chosen), ["a/a 2.4.7-p10"]);
+        let chosen = Policy::default().select_preferred(&p, &[1, 2, 3], None);
+        assert_eq!(versions(&p, &chosen), ["a/a 2.4.7.1"]);
+    }
+
+    #[test]
+    fn providers_same_vendor_first_then_pool_order() {
+        let p = pool(&[
+            json!({"name": "zeta/log", "version": "1.0.0", "provide": {"psr/log-implementation": "1.0.0"}}),
+            json!({"name": "alpha/log", "version": "1.0.0", "provide": {"psr/log-implementation": "1.0.0"}}),
+            json!({"name": "psr/log", "version": "1.0.0", "provide": {"psr/log-implementation": "1.0.0"}}),
+        ]);
+        let chosen =
+            Policy::default().select_preferred(&p, &[1, 2, 3], Some("psr/log-implementation"));
+        assert_eq!(
+            versions(&p, &chosen),
+            ["psr/log 1.0.0", "zeta/log 1.0.0", "alpha/log 1.0.0"]
+        );
+        let chosen = Policy::default().select_preferred(&p, &[2, 1], Some("other/x"));
+        assert_eq!(versions(&p, &chosen), ["zeta/log 1.0.0", "alpha/log 1.0.0"]);
+    }
+
+    #[test]
+    fn a_replacer_goes_after_what_it_replaces() {
+        let p = pool(&[
+            json!({"name": "acme/big", "version": "1.0.0", "replace": {"acme/small": "1.0.0"}}),
+            json!({"name": "acme/small", "version": "1.0.0"}),
+        ]);
+        let chosen = Policy::default().select_preferred(&p, &[1, 2], Some("acme/small"));
+        assert_eq!(
+            versions(&p, &chosen),
+            ["acme/small 1.0.0", "acme/big 1.0.0"]
+        );
+    }
+}

@@ -239,11 +239,14 @@ pub fn parse_links(
     out
 }
 
+/// `whatProvides` results by (name, constraint string).
+type ProviderCache = HashMap<(String, String), Arc<Vec<u32>>>;
+
 /// The pool: packages by id and the names each one answers to.
 pub struct Pool {
     packages: Vec<PoolPackage>,
     by_name: HashMap<String, Vec<u32>>,
-    provider_cache: std::cell::RefCell<HashMap<(String, String), Arc<Vec<u32>>>>,
+    provider_cache: std::cell::RefCell<ProviderCache>,
     /// Versions that were left out because of their stability, by name (for explanations).
     pub unacceptable: HashMap<String, Vec<String>>,
 }

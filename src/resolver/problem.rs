@@ -135,13 +135,10 @@ fn rule_text(pool: &Pool, reason: &Reason, root: &RootConfig) -> Option<String> 
                 _ => format!("{} is locked.", p.pretty_string()),
             }
         }
-        Reason::Requires {
-            source,
-            target,
-            constraint,
-            pretty,
-        } => {
+        Reason::Requires { source, link } => {
             let src = pool.get(*source);
+            let l = &src.requires[*link as usize];
+            let (target, constraint, pretty) = (&l.target, &l.constraint, &l.pretty);
             let who = source_label(src);
             let ids = pool.what_provides(target, Some(constraint));
             if ids.is_empty() {

@@ -6,7 +6,8 @@
 //! follows Composer's exactly: fixed packages, then root requirements (each package's own
 //! rules first, breadth first), root aliases, conflicts, then "only one of these" rules.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 
 use indexmap::IndexMap;
 
@@ -39,11 +40,10 @@ pub enum Reason {
     Fixed {
         package: u32,
     },
+    /// The `link`-th requirement of package `source`.
     Requires {
         source: u32,
-        target: String,
-        constraint: Constraint,
-        pretty: String,
+        link: u32,
     },
     Conflict {
         source: u32,
@@ -76,7 +76,9 @@ impl Rule {
         match &self.reason {
             Reason::RootRequire { name, .. } => Some(name),
             Reason::Fixed { package } => Some(&pool.get(*package).name),
-            Reason::Requires { target, .. } => Some(target),
+            Reason::Requires { source, link } => {
+                Some(&pool.get(*source).requires[*link as usize].target)
+            }
             _ => None,
         }
     }
@@ -90,7 +92,10 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub by_id: Vec<usize>,
     pub request: Vec<usize>,
-    seen: HashSet<(RuleClass, Vec<i32>)>,
+    /// Hash of (shape, literals) → the first stored rule with that hash; further rules with
+    /// the same hash (collisions) in `collisions`.
+    seen: HashMap<u64, usize>,
+    collisions: HashMap<u64, Vec<usize>>,
 }
 
 impl RuleSet {
@@ -99,13 +104,31 @@ impl RuleSet {
     pub fn add(&mut self, mut rule: Rule, rtype: RuleType) -> Option<usize> {
         rule.literals.sort_unstable();
         rule.rtype = rtype;
-        let fresh = self.seen.insert((rule.class, rule.literals.clone()));
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (rule.class, &rule.literals).hash(&mut hasher);
+        let key = hasher.finish();
+        let equal =
+            |i: usize| self.rules[i].class == rule.class && self.rules[i].literals == rule.literals;
+        let same = self.seen.get(&key).is_some_and(|&i| equal(i))
+            || self
+                .collisions
+                .get(&key)
+                .is_some_and(|list| list.iter().any(|&i| equal(i)));
+        let fresh = !same;
         if !fresh && rtype != RuleType::Learned {
             return None;
         }
         let idx = self.rules.len();
         self.rules.push(rule);
         if fresh {
+            match self.seen.entry(key) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(idx);
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    self.collisions.entry(key).or_default().push(idx);
+                }
+            }
             self.by_id.push(idx);
             if rtype == RuleType::Request {
                 self.request.push(idx);
@@ -244,7 +267,7 @@ impl<'a> Generator<'a> {
                         .push(id);
                 }
             }
-            for link in &p.requires {
+            for (link_index, link) in p.requires.iter().enumerate() {
                 if self.filter.is_ignored(&link.target) {
                     continue;
                 }
@@ -260,9 +283,7 @@ impl<'a> Generator<'a> {
                             RuleClass::Generic,
                             Reason::Requires {
                                 source: id,
-                                target: link.target.clone(),
-                                constraint: link.constraint.clone(),
-                                pretty: link.pretty.clone(),
+                                link: link_index as u32,
                             },
                         ),
                         RuleType::Package,

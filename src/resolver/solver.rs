@@ -324,10 +324,7 @@ impl<'a> Solver<'a> {
     fn set_propagate_learn(&mut self, level: i32, lit: i32, rule: usize) -> Result<i32, SolverBug> {
         let mut level = level + 1;
         self.decisions.decide(lit, level, rule);
-        loop {
-            let Some(conflict) = self.propagate(level) else {
-                break;
-            };
+        while let Some(conflict) = self.propagate(level) {
             if level == 1 {
                 self.analyze_unsolvable(conflict);
                 return Ok(0);

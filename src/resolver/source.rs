@@ -12,6 +12,15 @@ use crate::repository::{
     glob_match, ComposerRepository, PackageVersion, RepoContext, RepositoryDefinitions,
 };
 
+/// One name's lookup: its position in the batch and the versions found.
+type Fetch<'a> = BoxFuture<
+    'a,
+    (
+        usize,
+        Result<Vec<PackageVersion>, crate::repository::RepositoryError>,
+    ),
+>;
+
 struct Entry {
     repo: ComposerRepository,
     only: Vec<String>,
@@ -71,15 +80,7 @@ impl RepositorySource {
         } else {
             Some(entry.repo.notification_url().await?)
         };
-        let mut tasks: Vec<
-            BoxFuture<
-                '_,
-                (
-                    usize,
-                    Result<Vec<PackageVersion>, crate::repository::RepositoryError>,
-                ),
-            >,
-        > = Vec::with_capacity(names.len());
+        let mut tasks: Vec<Fetch<'_>> = Vec::with_capacity(names.len());
         for (i, (name, dev)) in names.iter().enumerate() {
             let allowed = (entry.only.is_empty() || entry.only.iter().any(|p| glob_match(p, name)))
                 && !entry.exclude.iter().any(|p| glob_match(p, name));
