@@ -90,6 +90,11 @@ impl Package {
         }
     }
 
+    /// The entry itself.
+    pub fn into_data(self) -> Map<String, Value> {
+        self.data
+    }
+
     pub fn data(&self) -> &Map<String, Value> {
         &self.data
     }

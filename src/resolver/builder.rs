@@ -109,7 +109,7 @@ pub struct PoolBuilder<'a> {
     fixed: Vec<usize>,
     locked: Vec<usize>,
     requires: Vec<(String, Constraint)>,
-    cache: HashMap<(usize, String), Arc<Vec<PackageVersion>>>,
+    cache: HashMap<(usize, String), Arc<Vec<Cached>>>,
     notes: Vec<String>,
     warned: HashSet<String>,
 }
@@ -496,7 +496,10 @@ impl<'a> PoolBuilder<'a> {
             if !wanted.is_empty() {
                 let fetched = self.source.fetch(repo, &wanted).await?;
                 for ((name, _), versions) in wanted.into_iter().zip(fetched) {
-                    self.cache.insert((repo, name), versions);
+                    let owned =
+                        Arc::try_unwrap(versions).unwrap_or_else(|shared| (*shared).clone());
+                    let cached = owned.into_iter().map(Cached::from).collect();
+                    self.cache.insert((repo, name), Arc::new(cached));
                 }
             }
             let (found, selected) = self.select(repo, &batch);
@@ -545,7 +548,7 @@ impl<'a> PoolBuilder<'a> {
     /// versions (with their branch aliases) in Composer's order.
     fn select(&self, repo: usize, batch: &IndexMap<String, Seen>) -> (Vec<String>, Vec<Sel>) {
         struct Item<'v> {
-            entry: &'v PackageVersion,
+            entry: &'v Cached,
             alias: Option<String>,
         }
         let mut found = Vec::new();
@@ -562,7 +565,7 @@ impl<'a> PoolBuilder<'a> {
             for v in versions.iter() {
                 let item = Item {
                     entry: v,
-                    alias: branch_alias(v.package.data(), v.package.pretty_version()),
+                    alias: branch_alias(&v.data, &v.pretty_version),
                 };
                 if v.seq > 0 {
                     inline.push((v.seq, item));
@@ -574,14 +577,8 @@ impl<'a> PoolBuilder<'a> {
         inline.sort_by_key(|(s, _)| *s);
         let mut out: Vec<Sel> = Vec::new();
         let origin = Origin::Repository(repo);
-        let make_base = |v: &PackageVersion| {
-            PoolPackage::from_entry(
-                Arc::new(v.package.data().clone()),
-                &v.normalized,
-                origin,
-                v.seq,
-            )
-        };
+        let make_base =
+            |v: &Cached| PoolPackage::from_entry(v.data.clone(), &v.normalized, origin, v.seq);
         let already = |name: &str, version: &str| {
             self.loaded_per_repo
                 .contains_key(&(repo, name.to_string(), version.to_string()))
@@ -591,7 +588,7 @@ impl<'a> PoolBuilder<'a> {
         let mut late_aliases: Vec<Sel> = Vec::new();
         for (_, item) in &inline {
             let v = item.entry;
-            let name = v.package.name();
+            let name = v.name.clone();
             let Some(seen) = batch.get(&name) else {
                 continue;
             };
@@ -621,7 +618,7 @@ impl<'a> PoolBuilder<'a> {
         // Per-package files: base or alias matching selects both, alias first.
         for item in &files {
             let v = item.entry;
-            let name = v.package.name();
+            let name = v.name.clone();
             let Some(seen) = batch.get(&name) else {
                 continue;
             };
@@ -644,6 +641,28 @@ impl<'a> PoolBuilder<'a> {
             out.push(Sel::Base(Box::new(make_base(v))));
         }
         (found, out)
+    }
+}
+
+/// A repository entry as the pool builder keeps it: the JSON shared with the pool packages
+/// made from it (composer.lock is written from it).
+struct Cached {
+    data: Arc<serde_json::Map<String, serde_json::Value>>,
+    name: String,
+    pretty_version: String,
+    normalized: String,
+    seq: usize,
+}
+
+impl From<PackageVersion> for Cached {
+    fn from(v: PackageVersion) -> Cached {
+        Cached {
+            name: v.package.name(),
+            pretty_version: v.package.pretty_version().to_string(),
+            normalized: v.normalized,
+            seq: v.seq,
+            data: Arc::new(v.package.into_data()),
+        }
     }
 }
 
