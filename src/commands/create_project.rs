@@ -26,12 +26,12 @@ use crate::cli::{CreateProjectArgs, GlobalArgs};
 use crate::composer::package::{is_valid_name, Package};
 use crate::composer::project::RootManifest;
 use crate::config::{ProcessEnv, Settings};
-use crate::http::{HttpClient, HttpSettings};
+use crate::http::HttpClient;
 use crate::install::pipeline;
 use crate::install::plan::Operation;
 use crate::install::PackageError;
 use crate::progress::Reporter;
-use crate::repository::{RepoContext, RepositoryDefinitions, RepositorySet};
+use crate::repository::{RepositoryDefinitions, RepositorySet};
 use crate::resolver::platform::{Detected, Platform};
 use crate::resolver::PlatformFilter;
 use crate::semver::{parse_constraints, parse_stability, Stability};
@@ -141,23 +141,17 @@ pub async fn install_root_package(
     };
     let settings = Settings::resolve(&ProcessEnv, &placeholder).map_err(super::input_error)?;
     let auth = Arc::new(env.auth_store()?);
-    let mut http = HttpSettings::from_env();
-    http.secure_http = settings.secure_http && !args.no_secure_http;
-    http.offline = settings.offline;
-    let client =
-        HttpClient::new(http, auth.clone()).map_err(|e| CommandError::new(e, ExitCode::Failure))?;
+    let mut settings = settings;
+    settings.secure_http = settings.secure_http && !args.no_secure_http;
+    let repo_ctx = super::project::repo_context(&settings, auth.clone(), settings.offline)?;
+    let client = repo_ctx.client.clone();
 
     let repositories = repository_manifest(&args.repository)?;
     let defs = RepositoryDefinitions::from_manifest(&repositories, Path::new("--repository"))
         .map_err(|e| CommandError::new(e, ExitCode::Usage))?;
     let set = RepositorySet::new(
         &defs,
-        RepoContext {
-            client: client.clone(),
-            cache_repo_dir: settings.cache_repo_dir.clone(),
-            cache_read_only: settings.cache_read_only,
-            offline: settings.offline,
-        },
+        repo_ctx,
         settings.max_parallel_http.unwrap_or(DEFAULT_CONCURRENCY),
     );
     let found = set.find(&name, stability == Stability::Dev).await;
@@ -166,7 +160,7 @@ pub async fn install_root_package(
     }
     let offers = found.map_err(|e| super::show::repository_error(e, &auth))?;
     let platform = Platform::new(Detected::probe(), None);
-    let filter = platform_filter(args.ignore_platform_reqs, &args.ignore_platform_req);
+    let filter = PlatformFilter::from_flags(args.ignore_platform_reqs, &args.ignore_platform_req);
     let check = PlatformCheck {
         platform: &platform,
         filter: &filter,
@@ -232,17 +226,6 @@ pub async fn install_root_package(
         name: package.pretty_name().to_string(),
         pretty_version,
     })
-}
-
-/// `--ignore-platform-reqs` / `--ignore-platform-req NAME…` as a filter.
-pub fn platform_filter(all: bool, names: &[String]) -> PlatformFilter {
-    if all {
-        PlatformFilter::All
-    } else if names.is_empty() {
-        PlatformFilter::None
-    } else {
-        PlatformFilter::List(names.iter().map(|n| n.to_lowercase()).collect())
-    }
 }
 
 /// `vendor/name:version`, `vendor/name=version` or `vendor/name version` → its two parts.

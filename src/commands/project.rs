@@ -52,3 +52,23 @@ pub fn auth_hint(url: &str, had_credentials: bool, auth: &AuthStore) -> String {
         )
     }
 }
+
+/// The repository context of a command: an HTTP client honouring the settings' `secure-http`
+/// and offline mode with these credentials, and the metadata cache.
+pub fn repo_context(
+    settings: &crate::config::Settings,
+    auth: std::sync::Arc<AuthStore>,
+    offline: bool,
+) -> Result<crate::repository::RepoContext, CommandError> {
+    let mut http = crate::http::HttpSettings::from_env();
+    http.secure_http = settings.secure_http;
+    http.offline = offline;
+    let client = crate::http::HttpClient::new(http, auth)
+        .map_err(|e| CommandError::new(e, ExitCode::Failure))?;
+    Ok(crate::repository::RepoContext {
+        client,
+        cache_repo_dir: settings.cache_repo_dir.clone(),
+        cache_read_only: settings.cache_read_only,
+        offline,
+    })
+}

@@ -30,8 +30,7 @@ use crate::composer::package::is_valid_name;
 use crate::composer::project::lock_path_for;
 use crate::composer::require_version::recommended_require_version;
 use crate::config::{ProcessEnv, Settings};
-use crate::http::{HttpClient, HttpSettings};
-use crate::repository::{RepoContext, RepositoryDefinitions, RepositorySet};
+use crate::repository::{RepositoryDefinitions, RepositorySet};
 use crate::resolver::platform::{Detected, Platform};
 use crate::semver::{parse_constraints, Stability};
 
@@ -453,21 +452,11 @@ async fn lookup_best(
     };
     let settings = Settings::resolve(&ProcessEnv, &manifest).map_err(super::input_error)?;
     let auth = std::sync::Arc::new(env.auth_store()?);
-    let mut http = HttpSettings::from_env();
-    http.secure_http = settings.secure_http;
-    http.offline = settings.offline;
-    let client =
-        HttpClient::new(http, auth.clone()).map_err(|e| CommandError::new(e, ExitCode::Failure))?;
     let defs = RepositoryDefinitions::from_manifest(&manifest.json, path)
         .map_err(|e| CommandError::new(e, ExitCode::Input))?;
     let set = RepositorySet::new(
         &defs,
-        RepoContext {
-            client,
-            cache_repo_dir: settings.cache_repo_dir.clone(),
-            cache_read_only: settings.cache_read_only,
-            offline: settings.offline,
-        },
+        super::project::repo_context(&settings, auth.clone(), settings.offline)?,
         settings.max_parallel_http.unwrap_or(DEFAULT_CONCURRENCY),
     );
     let config_platform = manifest
@@ -476,7 +465,7 @@ async fn lookup_best(
         .and_then(|c| c.get("platform"))
         .and_then(Value::as_object);
     let platform = Platform::new(Detected::probe(), config_platform);
-    let filter = super::create_project::platform_filter(
+    let filter = crate::resolver::PlatformFilter::from_flags(
         args.ignore_platform_reqs,
         &args.ignore_platform_req,
     );

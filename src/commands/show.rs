@@ -10,11 +10,9 @@ use crate::auth::AuthStore;
 use crate::cli::{Format, GlobalArgs, ShowArgs};
 use crate::composer::installed::InstalledRepo;
 use crate::config::Settings;
-use crate::http::{FetchError, HttpClient, HttpSettings};
+use crate::http::FetchError;
 use crate::redact::SafeUrl;
-use crate::repository::{
-    Offer, RepoContext, RepositoryDefinitions, RepositoryError, RepositorySet,
-};
+use crate::repository::{Offer, RepositoryDefinitions, RepositoryError, RepositorySet};
 use crate::semver::{compare_for_sort, compare_normalized, root_stability_flag, Stability};
 
 const DEFAULT_CONCURRENCY: usize = 12;
@@ -95,17 +93,7 @@ async fn show_package(
     }
     let offline = settings.offline || args.offline;
     let auth = Arc::new(auth);
-    let mut http = HttpSettings::from_env();
-    http.secure_http = settings.secure_http;
-    http.offline = offline;
-    let client =
-        HttpClient::new(http, auth.clone()).map_err(|e| CommandError::new(e, ExitCode::Failure))?;
-    let ctx = RepoContext {
-        client,
-        cache_repo_dir: settings.cache_repo_dir.clone(),
-        cache_read_only: settings.cache_read_only,
-        offline,
-    };
+    let ctx = super::project::repo_context(&settings, auth.clone(), offline)?;
     let concurrency = settings.max_parallel_http.unwrap_or(DEFAULT_CONCURRENCY);
     let set = RepositorySet::new(&defs, ctx, concurrency);
 

@@ -15,8 +15,7 @@ use super::{CommandError, ExitCode};
 use crate::cli::{GlobalArgs, InstallArgs, UpdateArgs};
 use crate::composer::content_hash::content_hash;
 use crate::composer::project::lock_path_for;
-use crate::http::{HttpClient, HttpSettings};
-use crate::repository::{RepoContext, RepositoryDefinitions};
+use crate::repository::RepositoryDefinitions;
 use crate::resolver::platform::{Detected, Platform};
 use crate::resolver::{
     lock, resolve, PlatformFilter, RepositorySource, Resolution, ResolveError, ResolveOptions,
@@ -69,18 +68,8 @@ pub async fn run(global: &GlobalArgs, args: &UpdateArgs) -> Result<(), CommandEr
         })
     };
     let locked = old_lock.as_ref().map(locked_entries).unwrap_or_default();
-    let platform_filter = if args.ignore_platform_reqs {
-        PlatformFilter::All
-    } else if !args.ignore_platform_req.is_empty() {
-        PlatformFilter::List(
-            args.ignore_platform_req
-                .iter()
-                .map(|s| s.to_lowercase())
-                .collect(),
-        )
-    } else {
-        PlatformFilter::None
-    };
+    let platform_filter =
+        PlatformFilter::from_flags(args.ignore_platform_reqs, &args.ignore_platform_req);
     let options = ResolveOptions {
         prefer_stable: args.prefer_stable,
         prefer_lowest: args.prefer_lowest,
@@ -99,17 +88,7 @@ pub async fn run(global: &GlobalArgs, args: &UpdateArgs) -> Result<(), CommandEr
     }
     let settings = &project.settings;
     let auth = std::sync::Arc::new(project.auth);
-    let mut http = HttpSettings::from_env();
-    http.secure_http = settings.secure_http;
-    http.offline = settings.offline;
-    let client =
-        HttpClient::new(http, auth.clone()).map_err(|e| CommandError::new(e, ExitCode::Failure))?;
-    let ctx = RepoContext {
-        client,
-        cache_repo_dir: settings.cache_repo_dir.clone(),
-        cache_read_only: settings.cache_read_only,
-        offline: settings.offline,
-    };
+    let ctx = super::project::repo_context(settings, auth.clone(), settings.offline)?;
     let concurrency = settings.max_parallel_http.unwrap_or(DEFAULT_CONCURRENCY);
     let source = RepositorySource::new(&defs, ctx, concurrency);
     if !global.quiet {

@@ -74,6 +74,17 @@ pub enum PlatformFilter {
 }
 
 impl PlatformFilter {
+    /// `--ignore-platform-reqs` / `--ignore-platform-req NAME…` as a filter.
+    pub fn from_flags(all: bool, names: &[String]) -> PlatformFilter {
+        if all {
+            PlatformFilter::All
+        } else if names.is_empty() {
+            PlatformFilter::None
+        } else {
+            PlatformFilter::List(names.iter().map(|n| n.to_lowercase()).collect())
+        }
+    }
+
     pub fn is_ignored(&self, name: &str) -> bool {
         match self {
             PlatformFilter::None => false,
@@ -181,7 +192,8 @@ pub fn branch_alias(data: &Map<String, Value>, pretty_version: &str) -> Option<S
         }
     }
     if data.get("default-branch") == Some(&Value::Bool(true))
-        && numeric_alias_prefix(pretty_version).is_none()
+        && numeric_alias_prefix(pretty_version.strip_prefix('v').unwrap_or(pretty_version))
+            .is_none()
     {
         return Some("9999999-dev".to_string());
     }
