@@ -813,19 +813,6 @@ fn generated_cases_match_composer() {
     );
 }
 
-#[test]
-#[ignore]
-fn dump_case() {
-    let seed: u64 = std::env::var("MAGEFETCH_DIFF_SEED")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let case = generate(seed);
-    let dir = PathBuf::from(std::env::var("MAGEFETCH_DIFF_DIR").unwrap());
-    let r = run_case(&case, &dir);
-    eprintln!("{r:?}");
-}
-
 /// A hand-written case: entries in repository order (grouped by name in first-seen order).
 fn case(name: &str, entries: Vec<Value>, root: Value) -> Case {
     let mut packages: Vec<(String, Vec<Value>)> = Vec::new();

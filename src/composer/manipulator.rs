@@ -122,9 +122,10 @@ impl JsonEditor {
                         out.push_str(&self.text[pos..m.key_start]);
                         out.push_str(&encode(&Value::String(m.key.replace("\\/", "/"))));
                         out.push_str(&self.text[m.key_end..m.value.start]);
-                        out.push('"');
-                        out.push_str(constraint);
-                        out.push('"');
+                        // Composer pastes the constraint between quotes as it is; encoding it
+                        // gives the same text for every valid constraint and keeps the JSON
+                        // valid for any other.
+                        out.push_str(&encode(&Value::String(constraint.to_string())));
                         pos = m.value.end;
                     }
                     out.push_str(&self.text[pos..end]);
