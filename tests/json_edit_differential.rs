@@ -8,8 +8,8 @@
 //! middle, last, only, absent), drop a section left empty. Wherever Composer edits cleanly, the
 //! resulting text must be identical byte for byte.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+#[path = "support/php.rs"]
+mod php;
 
 use magefetch::composer::manipulator::JsonEditor;
 use serde_json::{json, Value};
@@ -158,48 +158,6 @@ fn ours(text: &str, ops: &[Value]) -> Value {
     Value::String(editor.contents())
 }
 
-fn oracle(requests: &[String]) -> Option<Vec<Value>> {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/php/json_edit_oracle.php"
-    );
-    let available = std::path::Path::new(AUTOLOAD).is_file()
-        && Command::new("php")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            std::env::var_os("MAGEFETCH_REQUIRE_COMPOSER").is_none(),
-            "php and Composer ({AUTOLOAD}) are required (MAGEFETCH_REQUIRE_COMPOSER is set)"
-        );
-        eprintln!("php or {AUTOLOAD} missing: skipping the differential test");
-        return None;
-    }
-    let mut child = Command::new("php")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start php");
-    let mut stdin = child.stdin.take().expect("php stdin");
-    let lines: Vec<String> = requests.to_vec();
-    let writer = std::thread::spawn(move || {
-        for line in lines {
-            stdin.write_all(line.as_bytes()).expect("write to php");
-            stdin.write_all(b"\n").expect("write to php");
-        }
-    });
-    let answers: Vec<Value> = BufReader::new(child.stdout.take().expect("php stdout"))
-        .lines()
-        .map(|l| serde_json::from_str(&l.expect("read from php")).expect("php answered JSON"))
-        .collect();
-    writer.join().expect("writer thread");
-    assert!(child.wait().expect("php exit").success(), "php failed");
-    Some(answers)
-}
-
 #[test]
 fn composer_json_edits_agree_with_composer() {
     let mut r = Rng(0x6d61_6765);
@@ -208,7 +166,7 @@ fn composer_json_edits_agree_with_composer() {
         .iter()
         .map(|(text, ops)| json!([text, ops]).to_string())
         .collect();
-    let Some(answers) = oracle(&requests) else {
+    let Some(answers) = php::oracle("json_edit_oracle.php", AUTOLOAD, requests) else {
         return;
     };
     assert_eq!(answers.len(), cases.len());
@@ -302,7 +260,7 @@ fn recommended_require_versions_agree_with_composer() {
         .iter()
         .map(|p| json!(["recommend", p]).to_string())
         .collect();
-    let Some(answers) = oracle(&requests) else {
+    let Some(answers) = php::oracle("json_edit_oracle.php", AUTOLOAD, requests) else {
         return;
     };
     let mut differences = Vec::new();

@@ -8,8 +8,8 @@
 //! parsed constraints (or the error message), constraint matching (both of Composer's
 //! matchers), PHP `version_compare`, and `Semver::rsort`. There must be no difference.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+#[path = "support/php.rs"]
+mod php;
 
 use magefetch::semver::{
     compare_for_sort, normalize, parse_constraints, php_version_compare, sort_versions, Constraint,
@@ -309,52 +309,11 @@ fn corpus() -> Vec<Case> {
     cases
 }
 
-/// Runs the oracle over every request; `None` when php or Composer's semver classes are
-/// missing (and that is allowed).
-fn oracle(requests: Vec<String>) -> Option<Vec<Value>> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/php/semver_oracle.php");
-    let available = std::path::Path::new(AUTOLOAD).is_file()
-        && Command::new("php")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            std::env::var_os("MAGEFETCH_REQUIRE_COMPOSER").is_none(),
-            "php and Composer's semver classes ({AUTOLOAD}) are required (MAGEFETCH_REQUIRE_COMPOSER is set)"
-        );
-        eprintln!("php or {AUTOLOAD} missing: skipping the differential test");
-        return None;
-    }
-    let mut child = Command::new("php")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start php");
-    let mut stdin = child.stdin.take().expect("php stdin");
-    let writer = std::thread::spawn(move || {
-        for line in requests {
-            stdin.write_all(line.as_bytes()).expect("write to php");
-            stdin.write_all(b"\n").expect("write to php");
-        }
-    });
-    let stdout = child.stdout.take().expect("php stdout");
-    let answers: Vec<Value> = BufReader::new(stdout)
-        .lines()
-        .map(|l| serde_json::from_str(&l.expect("read from php")).expect("php answered JSON"))
-        .collect();
-    writer.join().expect("writer thread");
-    assert!(child.wait().expect("php exit").success(), "php failed");
-    Some(answers)
-}
-
 #[test]
 fn semver_agrees_with_composer() {
     let cases = corpus();
     let requests: Vec<String> = cases.iter().map(|c| c.request.to_string()).collect();
-    let Some(answers) = oracle(requests) else {
+    let Some(answers) = php::oracle("semver_oracle.php", AUTOLOAD, requests) else {
         return;
     };
     assert_eq!(answers.len(), cases.len(), "php answered every request");
