@@ -16,23 +16,9 @@ use serde_json::{json, Value};
 
 const AUTOLOAD: &str = "/usr/share/php/Composer/autoload.php";
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 const NAMES: &[&str] = &[
     "php",
@@ -72,7 +58,7 @@ fn file(r: &mut Rng) -> String {
                 let n = 1 + r.below(4);
                 let mut entries = Vec::new();
                 for _ in 0..n {
-                    let name = r.pick(NAMES);
+                    let name = r.pick_str(NAMES);
                     if entries
                         .iter()
                         .any(|(e, _): &(String, String)| e.eq_ignore_ascii_case(name))
@@ -84,7 +70,8 @@ fn file(r: &mut Rng) -> String {
                     } else {
                         name.to_string()
                     };
-                    let constraint = r.pick(&["^1.0", "*", "~2.4.7", ">=1.0 <2.0", "dev-master"]);
+                    let constraint =
+                        r.pick_str(&["^1.0", "*", "~2.4.7", ">=1.0 <2.0", "dev-master"]);
                     entries.push((name, constraint.to_string()));
                 }
                 let inner: Vec<String> = entries
@@ -118,14 +105,14 @@ fn ops(r: &mut Rng) -> Vec<Value> {
     let n = 1 + r.below(3);
     (0..n)
         .map(|_| {
-            let section = r.pick(&["require", "require-dev"]);
-            let name = r.pick(NAMES).to_lowercase();
+            let section = r.pick_str(&["require", "require-dev"]);
+            let name = r.pick_str(NAMES).to_lowercase();
             match r.below(4) {
                 0 | 1 => json!([
                     "add",
                     section,
                     name,
-                    r.pick(&["^1.2", "*", "^2.4@beta", "2.4.7-p1"]),
+                    r.pick_str(&["^1.2", "*", "^2.4@beta", "2.4.7-p1"]),
                     r.below(3) == 0
                 ]),
                 2 => json!(["rm", section, name]),

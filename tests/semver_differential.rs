@@ -18,30 +18,12 @@ use serde_json::{json, Value};
 
 const AUTOLOAD: &str = "/usr/share/php/Composer/Semver/autoload.php";
 
-/// SplitMix64: small, deterministic, good enough to spread the corpus.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn number(r: &mut Rng) -> String {
-    r.pick(&[
+    r.pick_str(&[
         "0",
         "1",
         "2",
@@ -68,11 +50,11 @@ fn number(r: &mut Rng) -> String {
 
 /// A version string: mostly plausible, sometimes broken.
 fn version(r: &mut Rng) -> String {
-    let mut s = r.pick(&["", "", "", "", "v", "V", " "]).to_string();
+    let mut s = r.pick_str(&["", "", "", "", "v", "V", " "]).to_string();
     if r.chance(6) {
         return format!(
             "dev-{}",
-            r.pick(&[
+            r.pick_str(&[
                 "master",
                 "main",
                 "2.4-develop",
@@ -85,7 +67,7 @@ fn version(r: &mut Rng) -> String {
     }
     if r.chance(4) {
         return r
-            .pick(&[
+            .pick_str(&[
                 "master",
                 "main",
                 "trunk",
@@ -100,9 +82,9 @@ fn version(r: &mut Rng) -> String {
     s.push_str(&number(r));
     let dots = [0, 1, 2, 2, 3, 3, 4][r.below(7)];
     for _ in 0..dots {
-        s.push_str(r.pick(&[".", ".", ".", ".", "-", "_", ":"]));
+        s.push_str(r.pick_str(&[".", ".", ".", ".", "-", "_", ":"]));
         s.push_str(&if r.chance(12) {
-            r.pick(&["x", "X", "*"]).to_string()
+            r.pick_str(&["x", "X", "*"]).to_string()
         } else {
             number(r)
         });
@@ -110,22 +92,22 @@ fn version(r: &mut Rng) -> String {
     let parts = r.below(4);
     for _ in 0..parts {
         if r.chance(45) {
-            s.push_str(r.pick(&["", "-", "-", ".", "_", "+"]));
-            s.push_str(r.pick(&[
+            s.push_str(r.pick_str(&["", "-", "-", ".", "_", "+"]));
+            s.push_str(r.pick_str(&[
                 "p", "p", "patch", "pl", "beta", "b", "RC", "rc", "alpha", "a", "stable", "STABLE",
                 "dev", "foo", "Beta",
             ]));
             if r.chance(60) {
-                s.push_str(r.pick(&["", "", ".", "-"]));
+                s.push_str(r.pick_str(&["", "", ".", "-"]));
                 s.push_str(&number(r));
             }
         }
     }
     if r.chance(15) {
-        s.push_str(r.pick(&["-dev", ".x-dev", ".dev", "dev", "-DEV", ".*"]));
+        s.push_str(r.pick_str(&["-dev", ".x-dev", ".dev", "dev", "-DEV", ".*"]));
     }
     if r.chance(6) {
-        s.push_str(r.pick(&[
+        s.push_str(r.pick_str(&[
             "+build",
             "+b.1",
             "+",
@@ -136,7 +118,7 @@ fn version(r: &mut Rng) -> String {
         ]));
     }
     if r.chance(4) {
-        s.push_str(r.pick(&[" ", "  ", "\t", "\n", "é", "\u{0}"]));
+        s.push_str(r.pick_str(&[" ", "  ", "\t", "\n", "é", "\u{0}"]));
     }
     s
 }
@@ -145,24 +127,26 @@ fn version(r: &mut Rng) -> String {
 fn term(r: &mut Rng) -> String {
     match r.below(20) {
         0 => r
-            .pick(&[
+            .pick_str(&[
                 "*", "x", "X", "v*", "*.*", "1.*", "2.x", "2.4.*", "@dev", "@stable", "*@beta", "",
             ])
             .to_string(),
         1 | 2 => format!(
             "{}{}{}",
             version(r),
-            r.pick(&[" - ", " - ", "  -  ", " -", "- "]),
+            r.pick_str(&[" - ", " - ", "  -  ", " -", "- "]),
             version(r)
         ),
         _ => {
-            let op = r.pick(&[
+            let op = r.pick_str(&[
                 "", "", "", "^", "^", "~", "~", ">=", ">= ", "<", "< ", "<=", ">", "!=", "<>",
                 "==", "=", "~>", "> =",
             ]);
             let mut t = format!("{op}{}", version(r));
             if r.chance(8) {
-                t.push_str(r.pick(&["@dev", "@beta", "@alpha", "@RC", "@stable", "@DEV", "@foo"]));
+                t.push_str(
+                    r.pick_str(&["@dev", "@beta", "@alpha", "@RC", "@stable", "@DEV", "@foo"]),
+                );
             }
             t
         }
@@ -171,8 +155,8 @@ fn term(r: &mut Rng) -> String {
 
 fn constraint(r: &mut Rng) -> String {
     let mut s = term(r);
-    for _ in 0..r.pick(&["", "", "", "a", "a", "aa", "aaa"]).len() {
-        s.push_str(r.pick(&[" ", ",", ", ", " || ", "||", "|", " | ", "  ", " ,", " ,  "]));
+    for _ in 0..r.pick_str(&["", "", "", "a", "a", "aa", "aaa"]).len() {
+        s.push_str(r.pick_str(&[" ", ",", ", ", " || ", "||", "|", " | ", "  ", " ,", " ,  "]));
         s.push_str(&term(r));
     }
     s
