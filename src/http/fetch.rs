@@ -13,6 +13,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
 use futures::StreamExt;
 use md5::Md5;
 use reqwest::header::{self, HeaderMap};
@@ -121,13 +122,13 @@ enum Md5Hasher {
 
 /// MD5 on a helper thread, fed through a bounded channel (the bound is the back-pressure).
 struct Md5Thread {
-    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    tx: Option<std::sync::mpsc::SyncSender<Bytes>>,
     handle: Option<std::thread::JoinHandle<String>>,
 }
 
 impl Md5Thread {
     fn spawn() -> Option<Md5Thread> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(256);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(256);
         let handle = std::thread::Builder::new()
             .name("magefetch-md5".into())
             .spawn(move || {
@@ -168,13 +169,23 @@ impl Hashers {
     }
 
     pub fn update(&mut self, bytes: &[u8]) {
+        self.feed(bytes, || Bytes::copy_from_slice(bytes));
+    }
+
+    /// [`Hashers::update`] for a received body chunk: the MD5 thread gets the chunk itself
+    /// (a reference count, no copy).
+    pub fn update_shared(&mut self, bytes: &Bytes) {
+        self.feed(bytes, || bytes.clone());
+    }
+
+    fn feed(&mut self, bytes: &[u8], shared: impl FnOnce() -> Bytes) {
         match &mut self.md5 {
             Some(Md5Hasher::Inline(h)) => h.update(bytes),
             Some(Md5Hasher::Thread(t)) => {
                 if let Some(tx) = &t.tx {
                     // A closed channel means the thread died; `finish` then reports no digest,
                     // which fails the comparison rather than passing it.
-                    let _ = tx.send(bytes.to_vec());
+                    let _ = tx.send(shared());
                 }
             }
             None => {}
@@ -508,7 +519,7 @@ impl HttpClient {
                         .file
                         .write_all(&bytes)
                         .map_err(|e| Attempt::Fatal(io_error(&req.part, e)))?;
-                    state.hasher.update(&bytes);
+                    state.hasher.update_shared(&bytes);
                     state.have += bytes.len() as u64;
                     req.reporter
                         .on_download_progress(req.id, bytes.len() as u64);

@@ -88,6 +88,24 @@ pub struct LoggedRequest {
     pub if_modified_since: Option<String>,
 }
 
+/// A file the server holds, with its ETag computed once (hashing a large body on every
+/// request would add its hashing time to every download measured against this server).
+#[derive(Clone)]
+struct Served {
+    body: Bytes,
+    etag: String,
+}
+
+impl Served {
+    fn new(body: Vec<u8>) -> Served {
+        let etag = format!("\"{}\"", hex::encode(Sha1::digest(&body)));
+        Served {
+            body: Bytes::from(body),
+            etag,
+        }
+    }
+}
+
 struct LogRecord {
     req: LoggedRequest,
     body_bytes: Arc<AtomicU64>,
@@ -102,7 +120,7 @@ impl LogRecord {
 }
 
 struct Shared {
-    files: Mutex<HashMap<String, Bytes>>,
+    files: Mutex<HashMap<String, Served>>,
     faults: Mutex<HashMap<String, Fault>>,
     log: Mutex<Vec<LogRecord>>,
     auth: Option<(String, String)>,
@@ -176,7 +194,7 @@ impl ServerBuilder {
         let files = self
             .files
             .into_iter()
-            .map(|(p, b)| (p, Bytes::from(b)))
+            .map(|(p, b)| (p, Served::new(b)))
             .collect();
         let shared = Arc::new(Shared {
             files: Mutex::new(files),
@@ -236,7 +254,7 @@ impl Server {
     }
 
     pub fn add_file(&self, path: &str, body: Vec<u8>) {
-        lock(&self.shared.files).insert(path.to_string(), Bytes::from(body));
+        lock(&self.shared.files).insert(path.to_string(), Served::new(body));
     }
 
     pub fn remove_file(&self, path: &str) {
@@ -689,7 +707,7 @@ impl Shared {
             }
         }
 
-        let Some(raw) = lock(&self.files).get(req.path).cloned() else {
+        let Some(Served { body: raw, etag }) = lock(&self.files).get(req.path).cloned() else {
             return Reply::new(StatusCode::NOT_FOUND).small("text/plain", "Not Found\n");
         };
 
@@ -699,12 +717,12 @@ impl Shared {
             .as_deref()
             .is_some_and(|a| a.to_ascii_lowercase().contains("gzip"));
         let gzipped = is_json && (self.gzip_json_always || (self.gzip_json && asked_for_gzip));
-        let data = if gzipped {
-            Bytes::from(gzip(&raw))
+        let (data, etag) = if gzipped {
+            let zipped = Served::new(gzip(&raw));
+            (zipped.body, zipped.etag)
         } else {
-            raw
+            (raw, etag)
         };
-        let etag = format!("\"{}\"", hex::encode(Sha1::digest(&data)));
         let len = data.len() as u64;
 
         let mut reply = Reply::new(StatusCode::OK)
