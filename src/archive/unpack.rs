@@ -71,24 +71,52 @@ impl<'a> Unpacker<'a> {
         size_hint: u64,
         reader: &mut dyn Read,
     ) -> Result<(), ArchiveError> {
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut small = std::mem::take(&mut self.small);
+        let result = self.write_file(rel, mode, |file| {
+            copy_entry(reader, file, &mut buf, &mut small, size_hint)
+        });
+        self.buf = buf;
+        self.small = small;
+        result
+    }
+
+    /// A regular file whose whole content is already in memory.
+    pub fn file_from_bytes(
+        &mut self,
+        rel: &Path,
+        mode: Option<u32>,
+        content: &[u8],
+    ) -> Result<(), ArchiveError> {
+        self.write_file(rel, mode, |file| {
+            file.write_all(content).map_err(CopyError::Write)?;
+            Ok(content.len() as u64)
+        })
+    }
+
+    fn write_file(
+        &mut self,
+        rel: &Path,
+        mode: Option<u32>,
+        fill: impl FnOnce(&mut File) -> Result<u64, CopyError>,
+    ) -> Result<(), ArchiveError> {
         if let Some(parent) = rel.parent() {
             self.ensure_dir(parent)?;
         }
         let full = self.root.join(rel);
         let mode = mode.unwrap_or(0o666 & !self.umask);
         let mut file = open_new(&full, mode).map_err(io_err(&full))?;
-        let written = copy_entry(reader, &mut file, &mut self.buf, &mut self.small, size_hint)
-            .map_err(|e| match e {
-                CopyError::Read(source) => ArchiveError::Corrupt {
-                    path: full.clone(),
-                    kind: "archive entry",
-                    detail: source.to_string(),
-                },
-                CopyError::Write(source) => ArchiveError::Io {
-                    path: full.clone(),
-                    source,
-                },
-            })?;
+        let written = fill(&mut file).map_err(|e| match e {
+            CopyError::Read(source) => ArchiveError::Corrupt {
+                path: full.clone(),
+                kind: "archive entry",
+                detail: source.to_string(),
+            },
+            CopyError::Write(source) => ArchiveError::Io {
+                path: full.clone(),
+                source,
+            },
+        })?;
         if mode & self.umask != 0 {
             // The open mode went through the umask; set the archive's bits exactly.
             set_mode(&full, mode).map_err(io_err(&full))?;
