@@ -25,7 +25,7 @@ const S_IFDIR: u32 = 0o040000;
 
 /// Entries up to this size (compressed and uncompressed) are inflated in memory; the two
 /// buffers of a thread never exceed twice this.
-const IN_MEMORY_MAX: u64 = 2 * 1024 * 1024;
+const IN_MEMORY_MAX: u64 = 1024 * 1024;
 
 /// A thread's reusable inflater and buffers.
 struct Inflater {
