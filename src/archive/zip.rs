@@ -128,7 +128,9 @@ fn inflate_entry<'i>(
     buf.resize(raw.compressed_size() as usize, 0);
     raw.read_exact(buf)
         .map_err(|e| format!("reading the compressed data: {e}"))?;
-    let data: &[u8] = if stored {
+    // Some writers record an empty file as a "deflated" entry without any data: like the
+    // streaming reader, take it as empty.
+    let data: &[u8] = if stored || (size == 0 && buf.is_empty()) {
         if buf.len() != size {
             return Err(format!(
                 "stored entry of {} bytes declares {size}",
@@ -178,6 +180,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let archive = d.path().join("a.zip");
         std::fs::write(&archive, bytes).unwrap();
+        std::fs::create_dir(d.path().join("out")).unwrap();
         let result = extract(&archive, &d.path().join("out"));
         (d, result)
     }
@@ -222,6 +225,19 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o640);
+    }
+
+    #[test]
+    fn a_deflated_entry_without_data_is_an_empty_file() {
+        let mut bytes = build(&[("empty.txt", CompressionMethod::Stored, b"")]);
+        // Turn the method of both headers into deflate (8), keeping sizes at zero.
+        let local = bytes.windows(4).position(|w| w == b"PK\x03\x04").unwrap();
+        bytes[local + 8] = 8;
+        let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+        bytes[central + 10] = 8;
+        let (d, result) = extract_bytes(&bytes);
+        assert_eq!(result.unwrap().files, 1);
+        assert_eq!(std::fs::read(d.path().join("out/empty.txt")).unwrap(), b"");
     }
 
     #[test]
