@@ -14,13 +14,12 @@
 //!   unless one of the paths is under a `test(s)`, `fixture(s)`, `example(s)` or `stub(s)`
 //!   directory.
 //!
-//! Parsing is the expensive part, so files are first listed (cheap and sequential, to keep
-//! Composer's order), then parsed on all cores with scoped threads, then the rules above are
-//! replayed in order.
+//! Parsing is the expensive part: files are listed on one thread (sequential, to keep
+//! Composer's order) and handed to parsing threads as they are found, so that walking and
+//! parsing overlap; then the rules above are replayed in order.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::paths::normalize;
@@ -168,23 +167,12 @@ pub fn build(
     jobs: usize,
     project_dir: &str,
 ) -> Result<ClassMap, AutoloadError> {
-    let mut listed: Vec<Vec<Candidate>> = Vec::with_capacity(units.len());
-    for unit in units {
-        listed.push(list_files(unit)?);
-    }
     let excluded = |c: &Candidate| {
         exclude
             .iter()
             .any(|e| e.matches(&c.real) || e.matches(&c.path))
     };
-    let mut to_parse: Vec<&str> = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
-    for c in listed.iter().flatten() {
-        if !excluded(c) && seen.insert(c.real.as_str()) {
-            to_parse.push(c.real.as_str());
-        }
-    }
-    let parsed = parse_all(&to_parse, jobs)?;
+    let (listed, index, parsed) = list_and_parse(units, &excluded, jobs)?;
 
     let mut out = ClassMap::default();
     let mut ambiguous: Vec<(String, Vec<String>)> = Vec::new();
@@ -195,9 +183,10 @@ pub fn build(
             if scanned.contains(c.real.as_str()) || excluded(c) {
                 continue;
             }
-            let Some(classes) = parsed.get(c.real.as_str()) else {
+            let Some(&slot) = index.get(c.real.as_str()) else {
                 continue;
             };
+            let classes = &parsed[slot];
             let classes = match &unit.kind {
                 ScanKind::Classmap => {
                     scanned.insert(c.real.as_str());
@@ -422,48 +411,98 @@ fn read_into(path: &str, buf: &mut Vec<u8>) -> std::io::Result<usize> {
     }
 }
 
-/// Parses every file on `jobs` threads; returns real path → classes.
-fn parse_all<'a>(
-    files: &[&'a str],
+/// What [`list_and_parse`] returns: the files of each unit, the index of each file parsed
+/// (by real path) and the classes of each.
+type Listing = (
+    Vec<Vec<Candidate>>,
+    HashMap<String, usize>,
+    Vec<Vec<String>>,
+);
+
+/// Lists the units in order on this thread while `jobs` threads parse the files as they are
+/// found (each real path once, unless excluded), so that walking directories and parsing
+/// overlap.
+fn list_and_parse(
+    units: &[ScanUnit],
+    excluded: &dyn Fn(&Candidate) -> bool,
     jobs: usize,
-) -> Result<HashMap<&'a str, Vec<String>>, AutoloadError> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<HashMap<&'a str, Vec<String>>> =
-        Mutex::new(HashMap::with_capacity(files.len()));
+) -> Result<Listing, AutoloadError> {
+    let (queue, jobs_rx) = std::sync::mpsc::channel::<(usize, String)>();
+    let jobs_rx = Mutex::new(jobs_rx);
     let failure: Mutex<Option<AutoloadError>> = Mutex::new(None);
-    let jobs = jobs.clamp(1, files.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
-                let mut local = Vec::new();
-                let mut buf = Vec::new();
-                let mut scratch = Scratch::default();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&file) = files.get(i) else { break };
-                    match read_into(file, &mut buf) {
-                        Ok(len) => local.push((file, find_classes_with(&buf[..len], &mut scratch))),
-                        Err(source) => {
-                            if let Ok(mut slot) = failure.lock() {
-                                slot.get_or_insert(AutoloadError::Io {
-                                    path: PathBuf::from(file),
-                                    source,
-                                });
-                            }
-                            break;
-                        }
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let (listed, done) = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs.max(1))
+            .map(|_| scope.spawn(|| parse_queue(&jobs_rx, &failure)))
+            .collect();
+        let mut list = || -> Result<Vec<Vec<Candidate>>, AutoloadError> {
+            let mut listed = Vec::with_capacity(units.len());
+            for unit in units {
+                let files = list_files(unit)?;
+                for c in &files {
+                    if !index.contains_key(c.real.as_str()) && !excluded(c) {
+                        let slot = index.len();
+                        index.insert(c.real.clone(), slot);
+                        // Sending fails only when every parser stopped on an error, which is
+                        // reported below.
+                        let _ = queue.send((slot, c.real.clone()));
                     }
                 }
-                if let Ok(mut map) = results.lock() {
-                    map.extend(local);
-                }
-            });
-        }
+                listed.push(files);
+            }
+            Ok(listed)
+        };
+        let listed = list();
+        drop(queue);
+        let done: Vec<_> = workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
+        (listed, done)
     });
+    let listed = listed?;
     if let Some(e) = failure.into_inner().ok().flatten() {
         return Err(e);
     }
-    Ok(results.into_inner().unwrap_or_default())
+    let mut parsed = vec![Vec::new(); index.len()];
+    for (slot, classes) in done.into_iter().flatten() {
+        parsed[slot] = classes;
+    }
+    Ok((listed, index, parsed))
+}
+
+/// One parsing thread: files from the queue until it closes; on a read error it records the
+/// first and stops.
+fn parse_queue(
+    jobs: &Mutex<std::sync::mpsc::Receiver<(usize, String)>>,
+    failure: &Mutex<Option<AutoloadError>>,
+) -> Vec<(usize, Vec<String>)> {
+    let mut done = Vec::new();
+    let mut buf = Vec::new();
+    let mut scratch = Scratch::default();
+    loop {
+        let job = match jobs.lock() {
+            Ok(jobs) => jobs.recv(),
+            Err(_) => break,
+        };
+        let Ok((slot, file)) = job else { break };
+        match read_into(&file, &mut buf) {
+            Ok(len) => done.push((slot, find_classes_with(&buf[..len], &mut scratch))),
+            Err(source) => {
+                if let Ok(mut first) = failure.lock() {
+                    first.get_or_insert(AutoloadError::Io {
+                        path: PathBuf::from(file),
+                        source,
+                    });
+                }
+                break;
+            }
+        }
+    }
+    done
 }
 
 #[cfg(test)]
