@@ -106,10 +106,7 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from > hay.len() || needle.is_empty() {
         return None;
     }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| i + from)
+    memchr::memmem::find(&hay[from..], needle).map(|i| i + from)
 }
 
 fn match_tokens(tokens: &[Token], s: &[u8], i: usize) -> bool {
@@ -158,7 +155,31 @@ struct Candidate {
     /// Absolute, normalised path as found.
     path: String,
     real: String,
+    /// Matched by an `exclude-from-classmap` rule (worked out once, while listing).
+    excluded: bool,
 }
+
+/// FxHash (as in rustc): the path and class sets hash tens of thousands of local strings, for
+/// which SipHash's protection against chosen keys buys nothing.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 /// Scans the units in order and returns the class map.
 pub fn build(
@@ -173,14 +194,27 @@ pub fn build(
             .any(|e| e.matches(&c.real) || e.matches(&c.path))
     };
     let (listed, index, parsed) = list_and_parse(units, &excluded, jobs)?;
+    let out = replay(units, &listed, &index, &parsed, project_dir);
+    // Freeing a hundred thousand strings takes a while: let it overlap writing the files.
+    let _ = std::thread::Builder::new().spawn(move || drop((listed, index, parsed)));
+    Ok(out)
+}
 
+/// Composer's rules over the parsed files, in listing order.
+fn replay(
+    units: &[ScanUnit],
+    listed: &[Vec<Candidate>],
+    index: &HashMap<String, usize, FxBuild>,
+    parsed: &[Vec<String>],
+    project_dir: &str,
+) -> ClassMap {
     let mut out = ClassMap::default();
     let mut ambiguous: Vec<(String, Vec<String>)> = Vec::new();
-    let mut ambiguous_index: HashMap<String, usize> = HashMap::new();
-    let mut scanned: HashSet<&str> = HashSet::new();
-    for (unit, files) in units.iter().zip(&listed) {
+    let mut ambiguous_index: HashMap<String, usize, FxBuild> = HashMap::default();
+    let mut scanned: HashSet<&str, FxBuild> = HashSet::default();
+    for (unit, files) in units.iter().zip(listed) {
         for c in files {
-            if scanned.contains(c.real.as_str()) || excluded(c) {
+            if c.excluded || scanned.contains(c.real.as_str()) {
                 continue;
             }
             let Some(&slot) = index.get(c.real.as_str()) else {
@@ -235,7 +269,7 @@ pub fn build(
             (class, first, others)
         })
         .collect();
-    Ok(out)
+    out
 }
 
 /// `{/(test|fixture|example|stub)s?/}i` anywhere in either path.
@@ -339,7 +373,11 @@ fn push_candidate(path: &Path, out: &mut Vec<Candidate>) {
     let real = std::fs::canonicalize(path)
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|_| shown.clone());
-    out.push(Candidate { path: shown, real });
+    out.push(Candidate {
+        path: shown,
+        real,
+        excluded: false,
+    });
 }
 
 /// Depth-first in directory order. `real_dir` is the real path of `dir`: entries that are not
@@ -385,6 +423,7 @@ fn walk(
             out.push(Candidate {
                 path: format!("{shown_dir}/{name_text}"),
                 real: format!("{real_dir_text}/{name_text}"),
+                excluded: false,
             });
         }
     }
@@ -415,7 +454,7 @@ fn read_into(path: &str, buf: &mut Vec<u8>) -> std::io::Result<usize> {
 /// (by real path) and the classes of each.
 type Listing = (
     Vec<Vec<Candidate>>,
-    HashMap<String, usize>,
+    HashMap<String, usize, FxBuild>,
     Vec<Vec<String>>,
 );
 
@@ -430,7 +469,7 @@ fn list_and_parse(
     let (queue, jobs_rx) = std::sync::mpsc::channel::<(usize, String)>();
     let jobs_rx = Mutex::new(jobs_rx);
     let failure: Mutex<Option<AutoloadError>> = Mutex::new(None);
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: HashMap<String, usize, FxBuild> = HashMap::default();
     let (listed, done) = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..jobs.max(1))
             .map(|_| scope.spawn(|| parse_queue(&jobs_rx, &failure)))
@@ -438,9 +477,10 @@ fn list_and_parse(
         let mut list = || -> Result<Vec<Vec<Candidate>>, AutoloadError> {
             let mut listed = Vec::with_capacity(units.len());
             for unit in units {
-                let files = list_files(unit)?;
-                for c in &files {
-                    if !index.contains_key(c.real.as_str()) && !excluded(c) {
+                let mut files = list_files(unit)?;
+                for c in &mut files {
+                    c.excluded = excluded(c);
+                    if !c.excluded && !index.contains_key(c.real.as_str()) {
                         let slot = index.len();
                         index.insert(c.real.clone(), slot);
                         // Sending fails only when every parser stopped on an error, which is
