@@ -14,13 +14,12 @@
 //!   unless one of the paths is under a `test(s)`, `fixture(s)`, `example(s)` or `stub(s)`
 //!   directory.
 //!
-//! Parsing is the expensive part, so files are first listed (cheap and sequential, to keep
-//! Composer's order), then parsed on all cores with scoped threads, then the rules above are
-//! replayed in order.
+//! Parsing is the expensive part: files are listed on one thread (sequential, to keep
+//! Composer's order) and handed to parsing threads as they are found, so that walking and
+//! parsing overlap; then the rules above are replayed in order.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::paths::normalize;
@@ -107,10 +106,7 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from > hay.len() || needle.is_empty() {
         return None;
     }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| i + from)
+    memchr::memmem::find(&hay[from..], needle).map(|i| i + from)
 }
 
 fn match_tokens(tokens: &[Token], s: &[u8], i: usize) -> bool {
@@ -159,7 +155,31 @@ struct Candidate {
     /// Absolute, normalised path as found.
     path: String,
     real: String,
+    /// Matched by an `exclude-from-classmap` rule (worked out once, while listing).
+    excluded: bool,
 }
+
+/// FxHash (as in rustc): the path and class sets hash tens of thousands of local strings, for
+/// which SipHash's protection against chosen keys buys nothing.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 /// Scans the units in order and returns the class map.
 pub fn build(
@@ -168,36 +188,39 @@ pub fn build(
     jobs: usize,
     project_dir: &str,
 ) -> Result<ClassMap, AutoloadError> {
-    let mut listed: Vec<Vec<Candidate>> = Vec::with_capacity(units.len());
-    for unit in units {
-        listed.push(list_files(unit)?);
-    }
     let excluded = |c: &Candidate| {
         exclude
             .iter()
             .any(|e| e.matches(&c.real) || e.matches(&c.path))
     };
-    let mut to_parse: Vec<&str> = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
-    for c in listed.iter().flatten() {
-        if !excluded(c) && seen.insert(c.real.as_str()) {
-            to_parse.push(c.real.as_str());
-        }
-    }
-    let parsed = parse_all(&to_parse, jobs)?;
+    let (listed, index, parsed) = list_and_parse(units, &excluded, jobs)?;
+    let out = replay(units, &listed, &index, &parsed, project_dir);
+    // Freeing a hundred thousand strings takes a while: let it overlap writing the files.
+    let _ = std::thread::Builder::new().spawn(move || drop((listed, index, parsed)));
+    Ok(out)
+}
 
+/// Composer's rules over the parsed files, in listing order.
+fn replay(
+    units: &[ScanUnit],
+    listed: &[Vec<Candidate>],
+    index: &HashMap<String, usize, FxBuild>,
+    parsed: &[Vec<String>],
+    project_dir: &str,
+) -> ClassMap {
     let mut out = ClassMap::default();
     let mut ambiguous: Vec<(String, Vec<String>)> = Vec::new();
-    let mut ambiguous_index: HashMap<String, usize> = HashMap::new();
-    let mut scanned: HashSet<&str> = HashSet::new();
-    for (unit, files) in units.iter().zip(&listed) {
+    let mut ambiguous_index: HashMap<String, usize, FxBuild> = HashMap::default();
+    let mut scanned: HashSet<&str, FxBuild> = HashSet::default();
+    for (unit, files) in units.iter().zip(listed) {
         for c in files {
-            if scanned.contains(c.real.as_str()) || excluded(c) {
+            if c.excluded || scanned.contains(c.real.as_str()) {
                 continue;
             }
-            let Some(classes) = parsed.get(c.real.as_str()) else {
+            let Some(&slot) = index.get(c.real.as_str()) else {
                 continue;
             };
+            let classes = &parsed[slot];
             let classes = match &unit.kind {
                 ScanKind::Classmap => {
                     scanned.insert(c.real.as_str());
@@ -246,7 +269,7 @@ pub fn build(
             (class, first, others)
         })
         .collect();
-    Ok(out)
+    out
 }
 
 /// `{/(test|fixture|example|stub)s?/}i` anywhere in either path.
@@ -350,7 +373,11 @@ fn push_candidate(path: &Path, out: &mut Vec<Candidate>) {
     let real = std::fs::canonicalize(path)
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|_| shown.clone());
-    out.push(Candidate { path: shown, real });
+    out.push(Candidate {
+        path: shown,
+        real,
+        excluded: false,
+    });
 }
 
 /// Depth-first in directory order. `real_dir` is the real path of `dir`: entries that are not
@@ -396,6 +423,7 @@ fn walk(
             out.push(Candidate {
                 path: format!("{shown_dir}/{name_text}"),
                 real: format!("{real_dir_text}/{name_text}"),
+                excluded: false,
             });
         }
     }
@@ -422,48 +450,99 @@ fn read_into(path: &str, buf: &mut Vec<u8>) -> std::io::Result<usize> {
     }
 }
 
-/// Parses every file on `jobs` threads; returns real path → classes.
-fn parse_all<'a>(
-    files: &[&'a str],
+/// What [`list_and_parse`] returns: the files of each unit, the index of each file parsed
+/// (by real path) and the classes of each.
+type Listing = (
+    Vec<Vec<Candidate>>,
+    HashMap<String, usize, FxBuild>,
+    Vec<Vec<String>>,
+);
+
+/// Lists the units in order on this thread while `jobs` threads parse the files as they are
+/// found (each real path once, unless excluded), so that walking directories and parsing
+/// overlap.
+fn list_and_parse(
+    units: &[ScanUnit],
+    excluded: &dyn Fn(&Candidate) -> bool,
     jobs: usize,
-) -> Result<HashMap<&'a str, Vec<String>>, AutoloadError> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<HashMap<&'a str, Vec<String>>> =
-        Mutex::new(HashMap::with_capacity(files.len()));
+) -> Result<Listing, AutoloadError> {
+    let (queue, jobs_rx) = std::sync::mpsc::channel::<(usize, String)>();
+    let jobs_rx = Mutex::new(jobs_rx);
     let failure: Mutex<Option<AutoloadError>> = Mutex::new(None);
-    let jobs = jobs.clamp(1, files.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| {
-                let mut local = Vec::new();
-                let mut buf = Vec::new();
-                let mut scratch = Scratch::default();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&file) = files.get(i) else { break };
-                    match read_into(file, &mut buf) {
-                        Ok(len) => local.push((file, find_classes_with(&buf[..len], &mut scratch))),
-                        Err(source) => {
-                            if let Ok(mut slot) = failure.lock() {
-                                slot.get_or_insert(AutoloadError::Io {
-                                    path: PathBuf::from(file),
-                                    source,
-                                });
-                            }
-                            break;
-                        }
+    let mut index: HashMap<String, usize, FxBuild> = HashMap::default();
+    let (listed, done) = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs.max(1))
+            .map(|_| scope.spawn(|| parse_queue(&jobs_rx, &failure)))
+            .collect();
+        let mut list = || -> Result<Vec<Vec<Candidate>>, AutoloadError> {
+            let mut listed = Vec::with_capacity(units.len());
+            for unit in units {
+                let mut files = list_files(unit)?;
+                for c in &mut files {
+                    c.excluded = excluded(c);
+                    if !c.excluded && !index.contains_key(c.real.as_str()) {
+                        let slot = index.len();
+                        index.insert(c.real.clone(), slot);
+                        // Sending fails only when every parser stopped on an error, which is
+                        // reported below.
+                        let _ = queue.send((slot, c.real.clone()));
                     }
                 }
-                if let Ok(mut map) = results.lock() {
-                    map.extend(local);
-                }
-            });
-        }
+                listed.push(files);
+            }
+            Ok(listed)
+        };
+        let listed = list();
+        drop(queue);
+        let done: Vec<_> = workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
+        (listed, done)
     });
+    let listed = listed?;
     if let Some(e) = failure.into_inner().ok().flatten() {
         return Err(e);
     }
-    Ok(results.into_inner().unwrap_or_default())
+    let mut parsed = vec![Vec::new(); index.len()];
+    for (slot, classes) in done.into_iter().flatten() {
+        parsed[slot] = classes;
+    }
+    Ok((listed, index, parsed))
+}
+
+/// One parsing thread: files from the queue until it closes; on a read error it records the
+/// first and stops.
+fn parse_queue(
+    jobs: &Mutex<std::sync::mpsc::Receiver<(usize, String)>>,
+    failure: &Mutex<Option<AutoloadError>>,
+) -> Vec<(usize, Vec<String>)> {
+    let mut done = Vec::new();
+    let mut buf = Vec::new();
+    let mut scratch = Scratch::default();
+    loop {
+        let job = match jobs.lock() {
+            Ok(jobs) => jobs.recv(),
+            Err(_) => break,
+        };
+        let Ok((slot, file)) = job else { break };
+        match read_into(&file, &mut buf) {
+            Ok(len) => done.push((slot, find_classes_with(&buf[..len], &mut scratch))),
+            Err(source) => {
+                if let Ok(mut first) = failure.lock() {
+                    first.get_or_insert(AutoloadError::Io {
+                        path: PathBuf::from(file),
+                        source,
+                    });
+                }
+                break;
+            }
+        }
+    }
+    done
 }
 
 #[cfg(test)]

@@ -32,13 +32,199 @@ pub struct Scratch {
 }
 
 /// [`find_classes`] with caller-owned working buffers.
+///
+/// Most files take the fused path: one walk over the source that writes what the cleaner would
+/// have made of `php_strip_whitespace`'s output. When the file holds something on which the two
+/// steps could disagree (see [`clean_fused`]), the three steps run as written above.
 pub fn find_classes_with(source: &[u8], scratch: &mut Scratch) -> Vec<String> {
+    if clean_fused(source, &mut scratch.cleaned) {
+        declarations(&scratch.cleaned)
+    } else {
+        three_steps(source, scratch)
+    }
+}
+
+/// The three steps as Composer runs them: the reference the fused path is checked against.
+fn three_steps(source: &[u8], scratch: &mut Scratch) -> Vec<String> {
     strip_into(source, &mut scratch.stripped);
     if !has_type_keyword(&scratch.stripped) {
         return Vec::new();
     }
     clean_into(&scratch.stripped, &mut scratch.cleaned);
     declarations(&scratch.cleaned)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps 1 and 2 fused.
+
+/// Writes into `out` what [`clean_into`] makes of what [`strip_into`] makes of `src` (up to
+/// trailing bytes that cannot change the declarations found), without the intermediate text:
+/// comments are skipped with `memchr`/`memmem`, quoted strings and heredocs become `null`,
+/// whitespace runs one space.
+///
+/// The cleaner reads the stripped text with simpler rules than the lexer that made it; where
+/// they could disagree this returns `false` and the caller runs the steps one by one:
+///
+/// - a `<?` in inline HTML that is not an open tag (the cleaner would start code there);
+/// - a backtick string (the cleaner does not know them);
+/// - a block comment removed between `?` and `>` (the cleaner would see a close tag);
+/// - to be safe, a `<<<` that does not start a heredoc and a block comment removed right after
+///   `<` (whitespace collapsing and joined bytes could spell a heredoc start; none was found
+///   that the cleaner accepts, since the stripped text has no newline there).
+///
+/// Without those, the cleaner sees code, strings, heredocs and close tags exactly where the
+/// lexer did, and comments are gone before it sees them. The keyword test that Composer runs on
+/// the stripped text only saves work: a declaration found in the cleaned text always has its
+/// keyword at a word boundary and followed by whitespace in the stripped text too.
+fn clean_fused(src: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.reserve(src.len());
+    let n = src.len();
+    let mut i = 0;
+    loop {
+        // Inline HTML up to the next open tag; any other `<?` would open code for the cleaner.
+        let tag_len = loop {
+            let Some(p) = memchr::memchr(b'<', &src[i..]) else {
+                return true;
+            };
+            let at = i + p;
+            if src.get(at + 1) != Some(&b'?') {
+                i = at + 1;
+                continue;
+            }
+            if starts_with_at(src, at, b"<?=") {
+                i = at;
+                break 3;
+            }
+            if starts_with_ci(src, at + 2, b"php") && (at + 5 >= n || is_space(src[at + 5])) {
+                i = at;
+                break if at + 5 < n { 6 } else { 5 };
+            }
+            return false;
+        };
+        out.extend_from_slice(&src[i..i + tag_len]);
+        i += tag_len;
+        match fused_code(src, i, out) {
+            Some(next) if next < n => i = next,
+            Some(_) => return true,
+            None => return false,
+        }
+    }
+}
+
+/// The code from `i` to the close tag (included) or the end, for [`clean_fused`]; returns the
+/// index after the close tag and its newline, or `None` when the fused path cannot be trusted.
+fn fused_code(src: &[u8], mut i: usize, out: &mut Vec<u8>) -> Option<usize> {
+    let n = src.len();
+    // Whether the stripped text ends with whitespace, and its last byte.
+    let mut prev_space = true;
+    let mut last = src[i - 1];
+    while i < n {
+        let run = i;
+        i += src[i..]
+            .iter()
+            .position(|&b| is_code_special(b))
+            .unwrap_or(n - i);
+        if i > run {
+            out.extend_from_slice(&src[run..i]);
+            prev_space = false;
+            last = src[i - 1];
+            if i == n {
+                break;
+            }
+        }
+        let c = src[i];
+        match c {
+            b'?' if src.get(i + 1) == Some(&b'>') => {
+                out.extend_from_slice(b"?>");
+                i += 2;
+                if starts_with_at(src, i, b"\r\n") {
+                    i += 2;
+                } else if i < n && (src[i] == b'\n' || src[i] == b'\r') {
+                    i += 1;
+                }
+                return Some(i);
+            }
+            b'#' if src.get(i + 1) != Some(&b'[') => i = fused_line_comment_end(src, i + 1),
+            b'/' if src.get(i + 1) == Some(&b'/') => i = fused_line_comment_end(src, i + 2),
+            b'/' if src.get(i + 1) == Some(&b'*') => {
+                i = match memchr::memmem::find(&src[i + 2..], b"*/") {
+                    Some(p) => i + 2 + p + 2,
+                    None => n,
+                };
+                if i < n && (last == b'<' || (last == b'?' && src[i] == b'>')) {
+                    return None;
+                }
+            }
+            c if is_space(c) => {
+                i += 1;
+                while i < n && is_space(src[i]) {
+                    i += 1;
+                }
+                if !prev_space {
+                    out.push(b' ');
+                    prev_space = true;
+                    last = b' ';
+                }
+            }
+            b'\'' | b'"' => {
+                i = fused_quoted_end(src, i);
+                out.extend_from_slice(b"null");
+                prev_space = false;
+                last = c;
+            }
+            b'`' => return None,
+            b'<' if starts_with_at(src, i, b"<<<") => {
+                let (body, label) = heredoc_start(src, i)?;
+                i = heredoc_end(src, body, &label);
+                out.extend_from_slice(b"null");
+                if i < n && !is_space(src[i]) && is_single_char_token(src[i]) {
+                    out.push(src[i]);
+                    i += 1;
+                }
+                out.push(b'\n');
+                prev_space = true;
+                last = b'\n';
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+                prev_space = false;
+                last = c;
+            }
+        }
+    }
+    Some(n)
+}
+
+/// [`skip_line_comment`] with `memchr`: a comment ends before a newline or a close tag.
+fn fused_line_comment_end(src: &[u8], mut i: usize) -> usize {
+    loop {
+        match memchr::memchr3(b'\n', b'\r', b'?', &src[i..]) {
+            None => return src.len(),
+            Some(p) => {
+                let at = i + p;
+                if src[at] != b'?' || src.get(at + 1) == Some(&b'>') {
+                    return at;
+                }
+                i = at + 1;
+            }
+        }
+    }
+}
+
+/// [`quoted_end`] with `memchr`: jumps from quote to backslash.
+fn fused_quoted_end(src: &[u8], i: usize) -> usize {
+    let quote = src[i];
+    let mut j = i + 1;
+    while let Some(p) = memchr::memchr2(quote, b'\\', &src[j.min(src.len())..]) {
+        let at = j + p;
+        if src[at] == quote {
+            return at + 1;
+        }
+        j = at + 2;
+    }
+    src.len()
 }
 
 fn is_space(b: u8) -> bool {
@@ -454,28 +640,43 @@ fn is_ns_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x7f
 }
 
+/// Per byte: 0 outside words, 1 in a word, 2 in a word and the first letter of a declaration
+/// keyword (`class`, `interface`, `trait`, `enum`, `namespace`, either case).
+static WORD_KIND: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            table[b] = match c.to_ascii_lowercase() {
+                b'c' | b'i' | b't' | b'e' | b'n' => 2,
+                _ => 1,
+            };
+        }
+        b += 1;
+    }
+    table
+};
+
 fn declarations(s: &[u8]) -> Vec<String> {
     let mut classes = Vec::new();
     let mut namespace = String::new();
+    let n = s.len();
     let mut i = 0;
-    while i < s.len() {
-        let boundary = (i == 0 || !is_word(s[i - 1]))
-            && is_word(s[i])
-            && !(i > 0 && matches!(s[i - 1], b'$' | b':' | b'>'));
-        if boundary && !matches!(s[i] | 0x20, b'c' | b'i' | b't' | b'e' | b'n') {
-            // No declaration keyword starts with this byte: skip the word.
-            i += 1;
-            while i < s.len() && is_word(s[i]) {
-                i += 1;
-            }
-            continue;
+    while i < n {
+        // To the next word: it starts at a word boundary, since words are skipped whole.
+        match s[i..].iter().position(|&b| WORD_KIND[usize::from(b)] != 0) {
+            Some(p) => i += p,
+            None => break,
         }
-        if boundary {
+        // A keyword after `$`, `:` or `>` is a variable, a constant or a property.
+        if WORD_KIND[usize::from(s[i])] == 2 && !(i > 0 && matches!(s[i - 1], b'$' | b':' | b'>')) {
             if let Some((end, kind, name)) = type_declaration(s, i) {
                 if let Some(class) = class_name(&kind, name) {
                     let full = format!("{namespace}{class}");
                     classes.push(full.trim_start_matches('\\').to_string());
                 }
+                // The name ends before a byte that is not a word byte.
                 i = end;
                 continue;
             }
@@ -485,7 +686,10 @@ fn declarations(s: &[u8]) -> Vec<String> {
                 continue;
             }
         }
-        i += 1;
+        i += s[i..]
+            .iter()
+            .position(|&b| WORD_KIND[usize::from(b)] == 0)
+            .unwrap_or(n - i);
     }
     classes
 }
@@ -591,6 +795,11 @@ fn namespace_name(s: &[u8], mut j: usize) -> Option<usize> {
     }
 }
 
+/// The tests' seeded generator, shared with the integration tests.
+#[cfg(test)]
+#[path = "../../tests/support/rng.rs"]
+mod rng;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -645,6 +854,310 @@ mod tests {
     fn uppercase_keywords_and_xhp() {
         assert_eq!(classes("<?php CLASS Foo {}"), ["Foo"]);
         assert_eq!(classes("<?php class :foo:bar-baz {}"), ["xhpfoo__bar_baz"]);
+    }
+
+    /// The fused path against the three steps on one input; returns whether the fused path
+    /// took it (rather than handing it to the three steps).
+    fn same_as_three_steps(src: &[u8], scratch: &mut Scratch) -> bool {
+        let expected = reference(src);
+        assert_eq!(three_steps(src, scratch), expected);
+        let fused = clean_fused(src, &mut scratch.cleaned);
+        let found = if fused {
+            declarations(&scratch.cleaned)
+        } else {
+            three_steps(src, scratch)
+        };
+        assert_eq!(
+            found,
+            expected,
+            "fused scan differs on {:?}",
+            String::from_utf8_lossy(src)
+        );
+        assert_eq!(find_classes_with(src, scratch), expected);
+        fused
+    }
+
+    /// The three steps with the declaration search as first written: every byte tested for a
+    /// word boundary.
+    fn reference(src: &[u8]) -> Vec<String> {
+        let mut stripped = Vec::new();
+        strip_into(src, &mut stripped);
+        if !has_type_keyword(&stripped) {
+            return Vec::new();
+        }
+        let mut s = Vec::new();
+        clean_into(&stripped, &mut s);
+        let mut classes = Vec::new();
+        let mut namespace = String::new();
+        let mut i = 0;
+        while i < s.len() {
+            let boundary = (i == 0 || !is_word(s[i - 1]))
+                && is_word(s[i])
+                && !(i > 0 && matches!(s[i - 1], b'$' | b':' | b'>'));
+            if boundary {
+                if let Some((end, kind, name)) = type_declaration(&s, i) {
+                    if let Some(class) = class_name(&kind, name) {
+                        let full = format!("{namespace}{class}");
+                        classes.push(full.trim_start_matches('\\').to_string());
+                    }
+                    i = end;
+                    continue;
+                }
+                if let Some((end, ns)) = namespace_declaration(&s, i) {
+                    namespace = ns;
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        classes
+    }
+
+    /// Hand-written inputs for each rule of the three steps and of the fused path.
+    const TRICKY: &[&str] = &[
+        "<?php class/**/Foo {}",
+        "<?php class /**/Foo {}",
+        "<?php cl/**/ass Foo {}",
+        "<?php class/*x*/ Foo {}",
+        "<?php class#c\nFoo {}",
+        "<?php class//c\nFoo {}",
+        "<?php $x = Foo::class; class Bar {}",
+        "<?php $class = 1; $o->class = 2; $o?->class; class Baz {}",
+        "<?php $a = new class { }; $b = new class extends X {}; class Real {}",
+        "<?php enum Foo: int { case A = 1; } enum Bar : string {} enum Baz:int {}",
+        "<?php $h = <<<EOT\nclass NotA {}\nEOT;\nclass A {}",
+        "<?php $h = <<<'EOT'\nclass NotA {}\n  EOT;\nclass A {}",
+        "<?php $h = <<<\"EOT\"\nclass NotA {}\n\tEOT\nclass A {}",
+        "<?php $h = <<< EOT\nx\nEOTX\nEOT)class B {}",
+        "<?php $h = <<<EOT\nunterminated class C {}",
+        "<?php $h = <<</**/EOT\nclass D {}\nEOT;\n",
+        "<?php $h = <</**/<EOT\nclass D {}\nEOT;\n",
+        "<?php $h = <<< \nEOT\nclass D {}\nEOT;\n",
+        "<?php // ?> class NotE {}\n<?php class E {}",
+        "<?php # ?>\nclass NotF {} <?php class F {}",
+        "<html>class NotG {}</html><?php class G {} ?>\nclass NotH {}<?php class H {}",
+        "<?xml version=\"1.0\"?><?php class I {}",
+        "<?= $x ?><?php class J {}",
+        "<?php $s = 'class K {} \\' class K2 {}'; $t = \"\\\" class K3 {}\"; class K4 {}",
+        "<?php $s = `class L {}`; class M {}",
+        "<?php #[Attribute]\nclass N {}",
+        "<?php #[\nclass O {}",
+        "<?php /* unterminated class P {}",
+        "<?php $s = 'unterminated class Q {}",
+        "<?php namespace A\\B; class R {} namespace C { class S {} } namespace { class T {} }",
+        "<?php namespace A \\ B ; class U {}",
+        "<?php namespace/**/A; class V {}",
+        "<?php namespace A/**/\\B; class W {}",
+        "<?php class \u{e9}t\u{e9} {} \u{e9}class X {} class \u{7f}Y {}",
+        "<?php class :foo:bar-baz {} class Y {}",
+        "<?php ?/**/> class Z {}",
+        "<?php ? /**/> class Z2 {}",
+        "<?php class Foo extends Bar {} class implements {}",
+        "<?php 'a'class Z3 {} \"b\" class Z4 {}",
+        "<?php class 'x' {}",
+        "<?php class <<<EOT\nbody\nEOT;\n",
+        "<?php\r\nclass Crlf\r\n{\r\n}\r\n",
+        "<?PHP class Upper {}",
+        "<?php",
+        "<?phpclass NotPhp {}",
+        "<?php\tinterface I1 {} trait T1 {} ENUM E1 {}",
+        "",
+        "?>",
+        "<?",
+        "<?php ?>",
+        "<?php $a = $b ?: $c; $d = $e ? f : g; class Ternary {}",
+        "<?php $a = 1 << 2; $b = $a <<= 1; class Shift {}",
+        "<?php if ($a < $b) { class Cond {} }",
+        "<?php $x = \"{$a['class B']}\"; class Interp {}",
+    ];
+
+    #[test]
+    fn fused_path_matches_three_steps_on_tricky_inputs() {
+        let mut scratch = Scratch::default();
+        let fused = TRICKY
+            .iter()
+            .filter(|src| same_as_three_steps(src.as_bytes(), &mut scratch))
+            .count();
+        assert!(fused > TRICKY.len() / 2, "{fused} of {}", TRICKY.len());
+    }
+
+    use super::rng;
+
+    /// Pieces the generator strings together.
+    const PIECES: &[&str] = &[
+        "<?php",
+        "<?php\n",
+        "<?php ",
+        "<?=",
+        "<?",
+        "?>",
+        "?>\n",
+        "<html>",
+        "class",
+        "CLASS",
+        "interface",
+        "trait",
+        "enum",
+        "Enum",
+        "namespace",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\r\n",
+        "\r",
+        "Foo",
+        "Bar\\Baz",
+        "\\",
+        "{",
+        "}",
+        ";",
+        ":",
+        "::",
+        "$",
+        "->",
+        "?->",
+        "new",
+        "extends",
+        "implements",
+        "/*",
+        "*/",
+        "/**",
+        "//",
+        "#",
+        "#[",
+        "]",
+        "'",
+        "\"",
+        "`",
+        "\\'",
+        "\\\"",
+        "\\\\",
+        "<<<",
+        "<<",
+        "<",
+        ">",
+        "?",
+        "EOT",
+        "'EOT'",
+        "\"EOT\"",
+        "  EOT",
+        "int",
+        "(",
+        ")",
+        ",",
+        ".",
+        "\u{e9}",
+        ":foo:bar-baz",
+        "-",
+        "_",
+        "null",
+        "x1",
+        "=",
+    ];
+
+    fn generated(rng: &mut rng::Rng) -> Vec<u8> {
+        let mut src = Vec::new();
+        if rng.chance(80) {
+            src.extend_from_slice(b"<?php\n");
+        }
+        for _ in 0..rng.below(60) + 1 {
+            if rng.chance(3) {
+                // Any byte, including non-ASCII and control bytes.
+                src.push(rng.below(256) as u8);
+            } else {
+                src.extend_from_slice(rng.pick_str(PIECES).as_bytes());
+            }
+        }
+        src
+    }
+
+    /// A copy of `src` with a few bytes inserted, deleted or replaced.
+    fn mutated(rng: &mut rng::Rng, src: &[u8]) -> Vec<u8> {
+        let mut out = src.to_vec();
+        for _ in 0..rng.below(4) + 1 {
+            let at = rng.below(out.len() + 1);
+            match rng.below(3) {
+                0 => {
+                    let piece = rng.pick_str(PIECES).as_bytes();
+                    out.splice(at..at, piece.iter().copied());
+                }
+                1 if at < out.len() => {
+                    let end = (at + rng.below(8) + 1).min(out.len());
+                    out.drain(at..end);
+                }
+                _ if at < out.len() => out[at] = rng.below(256) as u8,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fused_path_matches_three_steps_on_generated_inputs() {
+        let mut rng = rng::Rng(0x05ee_dc1a_55e5);
+        let mut scratch = Scratch::default();
+        let mut fused = 0;
+        let cases = 20_000;
+        for _ in 0..cases {
+            let src = generated(&mut rng);
+            fused += usize::from(same_as_three_steps(&src, &mut scratch));
+        }
+        for src in TRICKY {
+            for _ in 0..50 {
+                let src = mutated(&mut rng, src.as_bytes());
+                fused += usize::from(same_as_three_steps(&src, &mut scratch));
+            }
+        }
+        eprintln!(
+            "{fused} of {} generated inputs took the fused path",
+            cases + TRICKY.len() * 50
+        );
+        assert!(fused > cases / 4, "{fused}");
+    }
+
+    /// Every PHP file of Debian's PHP libraries, as is and mutated a few times.
+    #[test]
+    fn fused_path_matches_three_steps_on_debians_php_libraries() {
+        let root = std::path::Path::new("/usr/share/php");
+        if !root.is_dir() {
+            eprintln!("skipped: no {}", root.display());
+            return;
+        }
+        let mut files = Vec::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                let kind = entry.file_type().unwrap();
+                if kind.is_dir() {
+                    dirs.push(path);
+                } else if kind.is_file() && path.extension().is_some_and(|e| e == "php") {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut rng = rng::Rng(0xdeb1a2);
+        let mut scratch = Scratch::default();
+        let (mut cases, mut fused, mut classes) = (0, 0, 0);
+        for path in &files {
+            let src = std::fs::read(path).unwrap();
+            classes += reference(&src).len();
+            fused += usize::from(same_as_three_steps(&src, &mut scratch));
+            cases += 1;
+            for _ in 0..3 {
+                let src = mutated(&mut rng, &src);
+                fused += usize::from(same_as_three_steps(&src, &mut scratch));
+                cases += 1;
+            }
+        }
+        eprintln!(
+            "{} files ({classes} classes), {cases} inputs, {fused} took the fused path",
+            files.len()
+        );
+        assert!(fused * 10 > cases * 9, "{fused} of {cases}");
     }
 
     #[test]

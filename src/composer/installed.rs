@@ -458,7 +458,8 @@ pub fn php_string(s: &str) -> String {
 pub fn push_php_string(out: &mut String, s: &str) {
     out.push('\'');
     let mut rest = s;
-    while let Some(i) = rest.find(['\\', '\'']) {
+    // Both bytes are ASCII, so `i` is a character boundary.
+    while let Some(i) = memchr::memchr2(b'\\', b'\'', rest.as_bytes()) {
         out.push_str(&rest[..i]);
         out.push('\\');
         out.push_str(&rest[i..i + 1]);
