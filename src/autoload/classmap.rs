@@ -34,6 +34,8 @@ const VCS_NAMES: [&str; 3] = ["CVS", "_svn", "_darcs"];
 #[derive(Debug, Clone)]
 pub struct Exclude {
     prefix: String,
+    /// A searcher for `prefix`, built once (every listed file is checked against it).
+    finder: memchr::memmem::Finder<'static>,
     tokens: Vec<Token>,
 }
 
@@ -82,17 +84,26 @@ impl Exclude {
                 i += 1;
             }
         }
+        let prefix = format!("{}/", resolved.to_string_lossy().replace('\\', "/"));
         Some(Exclude {
-            prefix: format!("{}/", resolved.to_string_lossy().replace('\\', "/")),
+            finder: memchr::memmem::Finder::new(prefix.as_bytes()).into_owned(),
+            prefix,
             tokens,
         })
+    }
+
+    fn find(&self, hay: &[u8], from: usize) -> Option<usize> {
+        if from > hay.len() || self.prefix.is_empty() {
+            return None;
+        }
+        self.finder.find(&hay[from..]).map(|i| i + from)
     }
 
     pub fn matches(&self, path: &str) -> bool {
         let p = path.as_bytes();
         let prefix = self.prefix.as_bytes();
         let mut from = 0;
-        while let Some(pos) = find(p, from, prefix) {
+        while let Some(pos) = self.find(p, from) {
             if match_tokens(&self.tokens, p, pos + prefix.len()) {
                 return true;
             }
@@ -100,13 +111,6 @@ impl Exclude {
         }
         false
     }
-}
-
-fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    if from > hay.len() || needle.is_empty() {
-        return None;
-    }
-    memchr::memmem::find(&hay[from..], needle).map(|i| i + from)
 }
 
 fn match_tokens(tokens: &[Token], s: &[u8], i: usize) -> bool {

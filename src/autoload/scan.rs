@@ -148,8 +148,8 @@ fn fused_code(src: &[u8], mut i: usize, out: &mut Vec<u8>) -> Option<usize> {
             b'#' if src.get(i + 1) != Some(&b'[') => i = fused_line_comment_end(src, i + 1),
             b'/' if src.get(i + 1) == Some(&b'/') => i = fused_line_comment_end(src, i + 2),
             b'/' if src.get(i + 1) == Some(&b'*') => {
-                i = match memchr::memmem::find(&src[i + 2..], b"*/") {
-                    Some(p) => i + 2 + p + 2,
+                i = match block_comment_close(src, i + 2) {
+                    Some(star) => star + 2,
                     None => n,
                 };
                 if i < n && (last == b'<' || (last == b'?' && src[i] == b'>')) {
@@ -225,6 +225,19 @@ fn fused_quoted_end(src: &[u8], i: usize) -> usize {
         j = at + 2;
     }
     src.len()
+}
+
+/// Index of the `*` of the first `*/` that starts at or after `from`.
+fn block_comment_close(src: &[u8], from: usize) -> Option<usize> {
+    let mut at = from + 1;
+    while at < src.len() {
+        let slash = at + memchr::memchr(b'/', &src[at..])?;
+        if src[slash - 1] == b'*' {
+            return Some(slash - 1);
+        }
+        at = slash + 1;
+    }
+    None
 }
 
 fn is_space(b: u8) -> bool {
