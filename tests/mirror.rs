@@ -400,6 +400,41 @@ fn a_seed_leaves_no_sidecars_and_shares_one_inode_for_empty_dev_files() {
 }
 
 #[test]
+fn archives_stored_in_the_earlier_per_package_directories_are_reused() {
+    // Earlier versions stored `dist/<vendor>/<name>/<version>-…`; such a mirror is refreshed
+    // without fetching its archives again.
+    let world = World::new();
+    let project = world.project("p");
+    let mirror = seed(&world, &project, "m", &[]);
+    let state_path = mirror.dir.join(".magefetch/state.json");
+    let mut state: Value = serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
+    let archives = state["archives"].as_object().unwrap().clone();
+    let mut moved = serde_json::Map::new();
+    for (path, record) in archives {
+        let (dir, file) = path.split_once('~').unwrap();
+        let legacy = format!("{dir}/{file}");
+        std::fs::create_dir_all(mirror.dir.join(dir)).unwrap();
+        std::fs::rename(mirror.dir.join(&path), mirror.dir.join(&legacy)).unwrap();
+        // A rename keeps size and mtime: the record stays trusted.
+        moved.insert(legacy, record);
+    }
+    assert!(moved.len() > 30);
+    state["archives"] = Value::Object(moved.clone());
+    std::fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    world.server.clear_log();
+    let summary = resync(&world, &mirror, &project, &[]);
+    assert_eq!(summary["downloaded"], 0, "{summary}");
+    assert_eq!(summary["reused"].as_u64().unwrap() as usize, moved.len());
+    assert_eq!(archive_requests(&world.server), vec![]);
+    let verified = mirror.verify();
+    assert_eq!(verified.code, 0, "{}", verified.all_output());
+    let stored: Vec<String> = mirror.archives().into_keys().collect();
+    let mut legacy: Vec<String> = moved.keys().cloned().collect();
+    legacy.sort();
+    assert_eq!(stored, legacy);
+}
+
+#[test]
 fn prune_removes_what_left_the_set() {
     let world = World::new();
     let project = world.project("p");
@@ -429,7 +464,7 @@ fn prune_removes_what_left_the_set() {
     assert_eq!(summary["pruned"], all - 1, "{summary}");
     let left: Vec<String> = mirror.archives().into_keys().collect();
     assert_eq!(left.len(), 1);
-    assert!(left[0].starts_with("dist/logkit/logger/2.3.1-"), "{left:?}");
+    assert!(left[0].starts_with("dist/logkit/logger~2.3.1-"), "{left:?}");
     let verified = mirror.verify();
     assert_eq!(verified.code, 0, "{}", verified.all_output());
 }
@@ -912,7 +947,7 @@ fn hostile_upstream_metadata_stays_inside_the_mirror() {
         .collect();
     assert_eq!(stored.len(), 3, "{stored:?}");
     assert!(
-        stored.iter().all(|p| p.starts_with("dist/acme/ok/")),
+        stored.iter().all(|p| p.starts_with("dist/acme/ok~")),
         "{stored:?}"
     );
     assert!(stored.iter().any(|p| p.ends_with(".bin")), "{stored:?}");
@@ -1012,7 +1047,7 @@ fn seeds_from_a_repo_magento_com_shaped_upstream_and_refreshes_from_its_cache() 
     // nothing requires stay out.
     let stored: Vec<String> = mirror.archives().into_keys().collect();
     for version in ["2.2.0", "2.3.1"] {
-        let prefix = format!("dist/logkit/logger/{version}-");
+        let prefix = format!("dist/logkit/logger~{version}-");
         assert!(stored.iter().any(|p| p.starts_with(&prefix)), "{stored:?}");
     }
     assert!(

@@ -282,8 +282,18 @@ async fn store(id: usize, job: &Job, shared: &Shared) -> Result<Outcome, MirrorE
         match &job.upstream_sha1 {
             Some(sha1) => {
                 let path = layout::archive_path(&job.name, &job.version, sha1, &job.dist_type);
-                let record = state.archives.get(&path).cloned();
-                Some((path, sha1.clone(), record))
+                match state.archives.get(&path) {
+                    Some(record) => Some((path, sha1.clone(), Some(record.clone()))),
+                    // Stored by an earlier version under its layout: the same bytes serve.
+                    None => state
+                        .archives
+                        .iter()
+                        .find(|(_, a)| {
+                            a.package == job.name && a.version == job.version && &a.sha1 == sha1
+                        })
+                        .map(|(p, a)| (p.clone(), sha1.clone(), Some(a.clone())))
+                        .or_else(|| Some((path, sha1.clone(), None))),
+                }
             }
             None => {
                 let sources: Vec<String> = job.urls.iter().map(|u| sha1_hex(u)).collect();
