@@ -80,6 +80,9 @@ pub(super) struct Stored {
     pub sha1: String,
 }
 
+/// A job's package name, normalized version, the job, and what became of it.
+type JobResult = (String, String, Arc<Job>, Result<Outcome, MirrorError>);
+
 enum Outcome {
     Reused(Stored),
     Downloaded {
@@ -172,25 +175,24 @@ pub async fn sync(
         journal: Mutex::new(Journal::open(&layout)?),
         check_archives: opts.check_archives,
     });
-    let results: Vec<(String, String, Arc<Job>, Result<Outcome, MirrorError>)> =
-        stream::iter(jobs.into_iter().enumerate())
-            .map(|(id, (name, normalized, job))| {
-                let shared = Arc::clone(&shared);
-                let job = Arc::new(job);
-                let task_job = Arc::clone(&job);
-                async move {
-                    let task = tokio::spawn(async move { store(id, &task_job, &shared).await });
-                    let result = task.await.unwrap_or_else(|e| {
-                        Err(MirrorError::Fetch(FetchError::Client(format!(
-                            "the download task stopped: {e}"
-                        ))))
-                    });
-                    (name, normalized, job, result)
-                }
-            })
-            .buffer_unordered(opts.concurrency.max(1))
-            .collect()
-            .await;
+    let results: Vec<JobResult> = stream::iter(jobs.into_iter().enumerate())
+        .map(|(id, (name, normalized, job))| {
+            let shared = Arc::clone(&shared);
+            let job = Arc::new(job);
+            let task_job = Arc::clone(&job);
+            async move {
+                let task = tokio::spawn(async move { store(id, &task_job, &shared).await });
+                let result = task.await.unwrap_or_else(|e| {
+                    Err(MirrorError::Fetch(FetchError::Client(format!(
+                        "the download task stopped: {e}"
+                    ))))
+                });
+                (name, normalized, job, result)
+            }
+        })
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await;
     let mut state = std::mem::take(&mut *shared.state.lock().unwrap_or_else(|e| e.into_inner()));
 
     let mut stored: HashMap<(String, String), Stored> = HashMap::new();
