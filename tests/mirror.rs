@@ -314,6 +314,127 @@ fn a_second_sync_downloads_no_archive_and_revalidates_metadata() {
 }
 
 #[test]
+fn empty_objects_upstream_do_not_make_a_refresh_publish_again() {
+    // Upstream writes `"require": {}`; the repository cache keeps metadata as PHP re-encodes
+    // it (`[]`). The seed read upstream fresh, the refresh reads the cache after a 304: both
+    // must publish the same bytes, so the refresh publishes nothing.
+    let world = World::new();
+    let root_bytes = world.repo.file("/packages.json").unwrap().to_vec();
+    let mut root: Value = serde_json::from_slice(&root_bytes).unwrap();
+    let mut emptied = 0;
+    for (name, versions) in root["packages"].as_object_mut().unwrap() {
+        if name != "logkit/logger" {
+            continue;
+        }
+        let entries: Vec<&mut Value> = match versions {
+            Value::Object(map) => map.values_mut().collect(),
+            Value::Array(list) => list.iter_mut().collect(),
+            _ => Vec::new(),
+        };
+        for entry in entries {
+            entry["require"] = json!({});
+            entry["extra"] = json!({});
+            emptied += 1;
+        }
+    }
+    assert!(emptied > 0, "logkit/logger is in the fixture root");
+    world
+        .server
+        .add_file("/packages.json", serde_json::to_vec(&root).unwrap());
+    let project = world.project("p");
+    let mirror = seed(&world, &project, "m", &[]);
+    let generation = mirror.root()["metadata-url"].as_str().unwrap().to_string();
+    world.server.clear_log();
+    let summary = resync(&world, &mirror, &project, &[]);
+    assert_eq!(summary["published"], false, "{summary}");
+    assert_eq!(summary["downloaded"], 0, "{summary}");
+    let log = world.server.requests();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].status, 304, "{log:?}");
+    assert_eq!(mirror.root()["metadata-url"], generation);
+    let p2 = generation
+        .strip_prefix("file://")
+        .unwrap()
+        .replace("%package%", "logkit/logger");
+    let file: Value = serde_json::from_slice(&std::fs::read(p2).unwrap()).unwrap();
+    assert_eq!(file["packages"]["logkit/logger"][0]["require"], json!([]));
+    assert_eq!(mirror.verify().code, 0);
+}
+
+#[test]
+fn a_seed_leaves_no_sidecars_and_shares_one_inode_for_empty_dev_files() {
+    use std::os::unix::fs::MetadataExt;
+    let world = World::new();
+    let project = world.project("p");
+    let mirror = seed(&world, &project, "m", &[]);
+    // Fast transfers finish before their resume sidecar is due.
+    let parts = mirror.dir.join(".magefetch/parts");
+    assert_eq!(files_under(&parts), Vec::<PathBuf>::new());
+    let generation = mirror.root()["metadata-url"].as_str().unwrap().to_string();
+    let template = generation.strip_prefix("file://").unwrap().to_string();
+    let dev_file =
+        |name: &str| PathBuf::from(template.replace("%package%", &format!("{name}~dev")));
+    let names: Vec<String> = mirror.root()["available-packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect();
+    // The lock has tagged versions only: every `~dev` file is empty.
+    let empty: Vec<&String> = names.iter().collect();
+    assert!(empty.len() > 2, "{names:?}");
+    let first = std::fs::metadata(dev_file(empty[0])).unwrap();
+    for name in &empty {
+        let meta = std::fs::metadata(dev_file(name)).unwrap();
+        assert_eq!(meta.ino(), first.ino(), "{name}");
+        let body: Value = serde_json::from_slice(&std::fs::read(dev_file(name)).unwrap()).unwrap();
+        assert_eq!(
+            body,
+            json!({"packages": {}, "minified": "composer/2.0"}),
+            "{name}"
+        );
+    }
+    assert_eq!(first.nlink() as usize, empty.len());
+    let verified = mirror.verify();
+    assert_eq!(verified.code, 0, "{}", verified.all_output());
+}
+
+#[test]
+fn archives_stored_in_the_earlier_per_package_directories_are_reused() {
+    // Earlier versions stored `dist/<vendor>/<name>/<version>-…`; such a mirror is refreshed
+    // without fetching its archives again.
+    let world = World::new();
+    let project = world.project("p");
+    let mirror = seed(&world, &project, "m", &[]);
+    let state_path = mirror.dir.join(".magefetch/state.json");
+    let mut state: Value = serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
+    let archives = state["archives"].as_object().unwrap().clone();
+    let mut moved = serde_json::Map::new();
+    for (path, record) in archives {
+        let (dir, file) = path.split_once('~').unwrap();
+        let legacy = format!("{dir}/{file}");
+        std::fs::create_dir_all(mirror.dir.join(dir)).unwrap();
+        std::fs::rename(mirror.dir.join(&path), mirror.dir.join(&legacy)).unwrap();
+        // A rename keeps size and mtime: the record stays trusted.
+        moved.insert(legacy, record);
+    }
+    assert!(moved.len() > 30);
+    state["archives"] = Value::Object(moved.clone());
+    std::fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    world.server.clear_log();
+    let summary = resync(&world, &mirror, &project, &[]);
+    assert_eq!(summary["downloaded"], 0, "{summary}");
+    assert_eq!(summary["reused"].as_u64().unwrap() as usize, moved.len());
+    assert_eq!(archive_requests(&world.server), vec![]);
+    let verified = mirror.verify();
+    assert_eq!(verified.code, 0, "{}", verified.all_output());
+    let stored: Vec<String> = mirror.archives().into_keys().collect();
+    let mut legacy: Vec<String> = moved.keys().cloned().collect();
+    legacy.sort();
+    assert_eq!(stored, legacy);
+}
+
+#[test]
 fn prune_removes_what_left_the_set() {
     let world = World::new();
     let project = world.project("p");
@@ -343,7 +464,7 @@ fn prune_removes_what_left_the_set() {
     assert_eq!(summary["pruned"], all - 1, "{summary}");
     let left: Vec<String> = mirror.archives().into_keys().collect();
     assert_eq!(left.len(), 1);
-    assert!(left[0].starts_with("dist/logkit/logger/2.3.1-"), "{left:?}");
+    assert!(left[0].starts_with("dist/logkit/logger~2.3.1-"), "{left:?}");
     let verified = mirror.verify();
     assert_eq!(verified.code, 0, "{}", verified.all_output());
 }
@@ -826,7 +947,7 @@ fn hostile_upstream_metadata_stays_inside_the_mirror() {
         .collect();
     assert_eq!(stored.len(), 3, "{stored:?}");
     assert!(
-        stored.iter().all(|p| p.starts_with("dist/acme/ok/")),
+        stored.iter().all(|p| p.starts_with("dist/acme/ok~")),
         "{stored:?}"
     );
     assert!(stored.iter().any(|p| p.ends_with(".bin")), "{stored:?}");
@@ -926,7 +1047,7 @@ fn seeds_from_a_repo_magento_com_shaped_upstream_and_refreshes_from_its_cache() 
     // nothing requires stay out.
     let stored: Vec<String> = mirror.archives().into_keys().collect();
     for version in ["2.2.0", "2.3.1"] {
-        let prefix = format!("dist/logkit/logger/{version}-");
+        let prefix = format!("dist/logkit/logger~{version}-");
         assert!(stored.iter().any(|p| p.starts_with(&prefix)), "{stored:?}");
     }
     assert!(

@@ -451,6 +451,9 @@ impl HttpClient {
             .await?;
         let status = response.status();
         let headers = response.headers().clone();
+        // The sidecar that lets a later run continue this body, written only once the transfer
+        // has lasted SIDECAR_DELAY (or fails): a body that arrives faster costs no extra file.
+        let mut sidecar: Option<PartInfo> = None;
         match status {
             StatusCode::OK => {
                 if state.have > 0 {
@@ -473,7 +476,7 @@ impl HttpClient {
                 };
                 state.total = if encoded { None } else { info.total_len };
                 if !encoded {
-                    write_part_info(&req.part_info, &info);
+                    sidecar = Some(info);
                 }
             }
             StatusCode::PARTIAL_CONTENT => match content_range(&headers) {
@@ -512,7 +515,24 @@ impl HttpClient {
         req.reporter
             .on_download_start(req.id, req.name, state.total, resume_from);
         let mut body = response.bytes_stream();
-        while let Some(chunk) = body.next().await {
+        let sidecar_due = tokio::time::Instant::now() + SIDECAR_DELAY;
+        loop {
+            let next = if sidecar.is_some() {
+                tokio::select! {
+                    chunk = body.next() => chunk,
+                    () = tokio::time::sleep_until(sidecar_due) => {
+                        if let Some(info) = sidecar.take() {
+                            write_part_info(&req.part_info, &info);
+                        }
+                        continue;
+                    }
+                }
+            } else {
+                body.next().await
+            };
+            let Some(chunk) = next else {
+                break;
+            };
             match chunk {
                 Ok(bytes) => {
                     state
@@ -526,6 +546,9 @@ impl HttpClient {
                 }
                 Err(e) => {
                     flush(state, &req.part).map_err(Attempt::Fatal)?;
+                    if let Some(info) = sidecar.take() {
+                        write_part_info(&req.part_info, &info);
+                    }
                     return Err(Attempt::Retry {
                         reason: Reason::Transport(describe_reqwest(&e)),
                         wait: None,
@@ -536,6 +559,9 @@ impl HttpClient {
         if let Some(total) = state.total {
             if state.have < total {
                 flush(state, &req.part).map_err(Attempt::Fatal)?;
+                if let Some(info) = sidecar.take() {
+                    write_part_info(&req.part_info, &info);
+                }
                 return Err(Attempt::Retry {
                     reason: Reason::Message(format!(
                         "the connection closed after {} of {} bytes",
@@ -723,6 +749,11 @@ fn restart(state: &mut Progress, part: &Path) -> Result<(), Attempt> {
 fn flush(state: &mut Progress, part: &Path) -> Result<(), FetchError> {
     state.file.flush().map_err(|e| io_error(part, e))
 }
+
+/// How long a body may take before its `.part.json` sidecar is written. A transfer killed
+/// sooner starts over next time (it loses at most this much work); one that finishes sooner
+/// never creates the sidecar, which saves a file creation and removal per download.
+const SIDECAR_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
 
 fn write_part_info(path: &Path, info: &PartInfo) {
     // Best effort: without the sidecar a later run simply starts over.

@@ -5,7 +5,7 @@
 //! <dir>/packages.json                               root, replaced atomically (rename)
 //! <dir>/meta/<generation>/p2/<vendor>/<name>.json   per-package metadata, one directory per
 //! <dir>/meta/<generation>/p2/<vendor>/<name>~dev.json   published generation
-//! <dir>/dist/<vendor>/<name>/<version>-<sha1:12>.<type> archives, upstream bytes, immutable
+//! <dir>/dist/<vendor>/<name>~<version>-<sha1:12>.<type> archives, upstream bytes, immutable
 //! <dir>/.magefetch/state.json                       what is stored: sha1, size, source
 //! <dir>/.magefetch/journal                          archives stored since the last state.json
 //! <dir>/.magefetch/parts/<sha1(url)>.part           downloads in progress (resumable)
@@ -93,11 +93,15 @@ pub fn safe_name(name: &str) -> Option<String> {
     Some(name.to_lowercase())
 }
 
-/// `dist/<vendor>/<name>/<version>-<sha1:12>.<type>` for a name that passed [`safe_name`].
+/// `dist/<vendor>/<name>~<version>-<sha1:12>.<type>` for a name that passed [`safe_name`]:
+/// one directory per vendor, no directory per package (creating one per archive cost as much
+/// as the archive file itself). `~` is not allowed in package names, so the name ends where
+/// it is. Mirrors written before kept `dist/<vendor>/<name>/<version>-…`; those paths stay
+/// valid (see [`is_archive_path`]).
 pub fn archive_path(name: &str, version: &str, sha1: &str, dist_type: &str) -> String {
     let prefix: String = sha1.chars().take(12).collect();
     format!(
-        "{DIST_DIR}/{name}/{}-{prefix}.{}",
+        "{DIST_DIR}/{name}~{}-{prefix}.{}",
         version_fragment(version),
         extension(dist_type)
     )
@@ -154,11 +158,11 @@ fn extension(dist_type: &str) -> String {
 
 /// A relative path recorded in the state file is acceptable only under `dist/` with plain
 /// components (a damaged or edited state file must not make verify or prune touch anything
-/// else).
+/// else): `dist/<vendor>/<file>`, or `dist/<vendor>/<name>/<file>` as earlier versions stored.
 pub fn is_archive_path(relative: &str) -> bool {
     let mut parts = relative.split('/');
     parts.next() == Some(DIST_DIR)
-        && relative.split('/').count() == 4
+        && matches!(relative.split('/').count(), 3 | 4)
         && relative
             .split('/')
             .all(|p| !p.is_empty() && p != "." && p != ".." && !p.contains('\\'))
@@ -202,10 +206,10 @@ mod tests {
     fn versions_and_types_become_safe_file_names() {
         assert_eq!(
             archive_path("acme/x", "1.0.0-p1", "0123456789abcdef0123", "zip"),
-            "dist/acme/x/1.0.0-p1-0123456789ab.zip"
+            "dist/acme/x~1.0.0-p1-0123456789ab.zip"
         );
         let odd = archive_path("acme/x", "dev-feature/../../x", "ab", "../zip");
-        assert!(odd.starts_with("dist/acme/x/dev-feature_"), "{odd}");
+        assert!(odd.starts_with("dist/acme/x~dev-feature_"), "{odd}");
         assert!(!odd.contains(".."), "{odd}");
         assert!(odd.ends_with("-ab.bin"), "{odd}");
         assert!(is_archive_path(&odd));
@@ -221,12 +225,14 @@ mod tests {
 
     #[test]
     fn recorded_paths_are_checked() {
-        assert!(is_archive_path("dist/a/b/1.0-ab.zip"));
+        assert!(is_archive_path("dist/a/b~1.0-ab.zip"));
+        assert!(is_archive_path("dist/a/b/1.0-ab.zip"), "the earlier layout");
         for bad in [
+            "dist/a",
+            "dist/a/b/c/d.zip",
             "dist/../x",
             "dist/a/b/../../../etc",
             "meta/1/p2/a/b.json",
-            "dist/a/b",
             "/dist/a/b/c",
         ] {
             assert!(!is_archive_path(bad), "{bad}");

@@ -21,6 +21,10 @@ use super::MirrorError;
 
 const TMP_PREFIX: &str = ".tmp-";
 
+/// A per-package file that lists no versions. Such files are hard links of one written file
+/// (one per writer thread, see [`write_files`]), not one inode each.
+pub(super) const EMPTY_METADATA: &[u8] = br#"{"packages":{},"minified":"composer/2.0"}"#;
+
 pub(super) struct Published {
     pub generation: u64,
     pub published: bool,
@@ -55,13 +59,29 @@ pub(super) fn publish(
     if tmp.exists() {
         crate::fsutil::remove_path(&tmp).map_err(io(&tmp))?;
     }
-    for (relative, bytes) in &metadata.files {
-        let path = tmp.join(relative);
-        if let Some(parent) = path.parent() {
-            fs_err::create_dir_all(parent).map_err(io(parent))?;
-        }
-        fs_err::write(&path, bytes).map_err(io(&path))?;
-    }
+    // Creating files is most of a publish (a mirror has one or two per package): several
+    // threads write contiguous runs of the sorted list, so each mostly has vendors of its own.
+    let files: Vec<(&String, &Vec<u8>)> = metadata.files.iter().collect();
+    let threads = if files.len() < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WRITERS))
+    };
+    let run = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let writers: Vec<_> = files
+            .chunks(run)
+            .map(|part| scope.spawn(|| write_files(&tmp, part)))
+            .collect();
+        writers.into_iter().try_for_each(|w| {
+            w.join().unwrap_or_else(|_| {
+                Err(MirrorError::Io {
+                    path: tmp.clone(),
+                    source: std::io::Error::other("a metadata writer thread stopped"),
+                })
+            })
+        })
+    })?;
     fs_err::create_dir_all(&tmp).map_err(io(&tmp))?;
     let target = layout.generation_dir(generation);
     if target.exists() {
@@ -88,6 +108,41 @@ pub(super) fn publish(
         generation,
         published: true,
     })
+}
+
+/// Fewer files than this are written by one thread.
+const PARALLEL_FROM: usize = 256;
+const MAX_WRITERS: usize = 4;
+
+/// Writes `files` (sorted by path) under `dir`. Empty ones are hard links of the first empty
+/// one this call wrote; when a link fails (too many links, a file system without them) the
+/// file is written and becomes the one later empty files link to.
+fn write_files(dir: &Path, files: &[(&String, &Vec<u8>)]) -> Result<(), MirrorError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| MirrorError::Io { path, source }
+    };
+    let mut empty: Option<std::path::PathBuf> = None;
+    let mut made: Option<std::path::PathBuf> = None;
+    for (relative, bytes) in files {
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            if made.as_deref() != Some(parent) {
+                fs_err::create_dir_all(parent).map_err(io(parent))?;
+                made = Some(parent.to_path_buf());
+            }
+        }
+        if bytes.as_slice() == EMPTY_METADATA {
+            if let Some(first) = &empty {
+                if std::fs::hard_link(first, &path).is_ok() {
+                    continue;
+                }
+            }
+            empty = Some(path.clone());
+        }
+        fs_err::write(&path, bytes).map_err(io(&path))?;
+    }
+    Ok(())
 }
 
 /// Removes temporary generation directories left by a killed sync.

@@ -80,6 +80,9 @@ pub(super) struct Stored {
     pub sha1: String,
 }
 
+/// A job's package name, normalized version, the job, and what became of it.
+type JobResult = (String, String, Arc<Job>, Result<Outcome, MirrorError>);
+
 enum Outcome {
     Reused(Stored),
     Downloaded {
@@ -89,10 +92,13 @@ enum Outcome {
     },
 }
 
-struct Shared<'a> {
-    layout: &'a Layout,
-    client: &'a HttpClient,
-    reporter: &'a dyn Reporter,
+/// What every archive task needs. The tasks run on the runtime's worker threads, so that
+/// hashing and writing of many transfers use every core rather than the one that drives
+/// the stream.
+struct Shared {
+    layout: Layout,
+    client: HttpClient,
+    reporter: Arc<dyn Reporter>,
     state: Mutex<State>,
     journal: Mutex<Journal>,
     check_archives: bool,
@@ -161,27 +167,33 @@ pub async fn sync(
 
     // Stale temporary metadata directories of a killed run.
     publish::clean_temporaries(&layout);
-    let shared = Shared {
-        layout: &layout,
-        client: &client,
-        reporter: reporter.as_ref(),
+    let shared = Arc::new(Shared {
+        layout: layout.clone(),
+        client: client.clone(),
+        reporter: Arc::clone(&reporter),
         state: Mutex::new(std::mem::take(&mut state)),
         journal: Mutex::new(Journal::open(&layout)?),
         check_archives: opts.check_archives,
-    };
-    let results: Vec<(String, String, Job, Result<Outcome, MirrorError>)> =
-        stream::iter(jobs.into_iter().enumerate())
-            .map(|(id, (name, normalized, job))| {
-                let shared = &shared;
-                async move {
-                    let result = store(id, &job, shared).await;
-                    (name, normalized, job, result)
-                }
-            })
-            .buffer_unordered(opts.concurrency.max(1))
-            .collect()
-            .await;
-    let mut state = shared.state.into_inner().unwrap_or_else(|e| e.into_inner());
+    });
+    let results: Vec<JobResult> = stream::iter(jobs.into_iter().enumerate())
+        .map(|(id, (name, normalized, job))| {
+            let shared = Arc::clone(&shared);
+            let job = Arc::new(job);
+            let task_job = Arc::clone(&job);
+            async move {
+                let task = tokio::spawn(async move { store(id, &task_job, &shared).await });
+                let result = task.await.unwrap_or_else(|e| {
+                    Err(MirrorError::Fetch(FetchError::Client(format!(
+                        "the download task stopped: {e}"
+                    ))))
+                });
+                (name, normalized, job, result)
+            }
+        })
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await;
+    let mut state = std::mem::take(&mut *shared.state.lock().unwrap_or_else(|e| e.into_inner()));
 
     let mut stored: HashMap<(String, String), Stored> = HashMap::new();
     for (name, normalized, job, result) in results {
@@ -203,8 +215,8 @@ pub async fn sync(
                 stored.insert((name, normalized), s);
             }
             Err(error) => summary.failures.push(ArchiveFailure {
-                name: job.pretty_name,
-                version: job.version,
+                name: job.pretty_name.clone(),
+                version: job.version.clone(),
                 error,
             }),
         }
@@ -266,14 +278,24 @@ fn job_for(name: &str, chosen: &Chosen, warnings: &mut Vec<String>) -> Option<Jo
 }
 
 /// Reuses the stored archive when it is still good, else downloads it.
-async fn store(id: usize, job: &Job, shared: &Shared<'_>) -> Result<Outcome, MirrorError> {
+async fn store(id: usize, job: &Job, shared: &Shared) -> Result<Outcome, MirrorError> {
     let candidate = {
         let state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
         match &job.upstream_sha1 {
             Some(sha1) => {
                 let path = layout::archive_path(&job.name, &job.version, sha1, &job.dist_type);
-                let record = state.archives.get(&path).cloned();
-                Some((path, sha1.clone(), record))
+                match state.archives.get(&path) {
+                    Some(record) => Some((path, sha1.clone(), Some(record.clone()))),
+                    // Stored by an earlier version under its layout: the same bytes serve.
+                    None => state
+                        .archives
+                        .iter()
+                        .find(|(_, a)| {
+                            a.package == job.name && a.version == job.version && &a.sha1 == sha1
+                        })
+                        .map(|(p, a)| (p.clone(), sha1.clone(), Some(a.clone())))
+                        .or_else(|| Some((path, sha1.clone(), None))),
+                }
             }
             None => {
                 let sources: Vec<String> = job.urls.iter().map(|u| sha1_hex(u)).collect();
@@ -325,7 +347,7 @@ async fn store(id: usize, job: &Job, shared: &Shared<'_>) -> Result<Outcome, Mir
     })
 }
 
-fn report_reused(id: usize, job: &Job, shared: &Shared<'_>, file: &Path) {
+fn report_reused(id: usize, job: &Job, shared: &Shared, file: &Path) {
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     shared
         .reporter
@@ -337,7 +359,7 @@ fn report_reused(id: usize, job: &Job, shared: &Shared<'_>, file: &Path) {
 
 /// Fetches the archive (each URL in turn; a checksum mismatch is fetched once more from
 /// scratch) into `.magefetch/parts/`, then renames it to its content-addressed place.
-async fn download(id: usize, job: &Job, shared: &Shared<'_>) -> Result<(Stored, u64), MirrorError> {
+async fn download(id: usize, job: &Job, shared: &Shared) -> Result<(Stored, u64), MirrorError> {
     let mut last_error: Option<FetchError> = None;
     for url in &job.urls {
         let source = sha1_hex(url);
@@ -358,7 +380,7 @@ async fn download(id: usize, job: &Job, shared: &Shared<'_>) -> Result<(Stored, 
                 compute: HashKinds::SHA1,
                 id,
                 name: &job.pretty_name,
-                reporter: shared.reporter,
+                reporter: shared.reporter.as_ref(),
             };
             match shared.client.fetch_to_file(&request).await {
                 Ok(outcome) => {
@@ -406,7 +428,7 @@ async fn download(id: usize, job: &Job, shared: &Shared<'_>) -> Result<(Stored, 
     })))
 }
 
-impl Shared<'_> {
+impl Shared {
     fn record(
         &self,
         path: &str,
@@ -490,15 +512,21 @@ fn build_metadata(
             continue;
         }
         summary.versions += tagged.len() + dev.len();
+        // A `~dev` file with nothing in it is the one shared empty body (published as hard
+        // links of one file): the tagged file already names the package, for Composer and for
+        // magefetch alike. A package with only branches keeps its name in both files.
+        let empty_dev = dev.is_empty();
         for (entries, is_dev) in [(tagged, false), (dev, true)] {
-            let body = json!({
-                "packages": {name.clone(): crate::repository::minified::minify(&entries)},
-                "minified": "composer/2.0",
-            });
-            files.insert(
-                layout::metadata_path(&name, is_dev),
-                serde_json::to_vec(&body).unwrap_or_default(),
-            );
+            let bytes = if is_dev && empty_dev {
+                publish::EMPTY_METADATA.to_vec()
+            } else {
+                let body = json!({
+                    "packages": {name.clone(): crate::repository::minified::minify(&entries)},
+                    "minified": "composer/2.0",
+                });
+                serde_json::to_vec(&body).unwrap_or_default()
+            };
+            files.insert(layout::metadata_path(&name, is_dev), bytes);
         }
         names.push(name);
     }
@@ -512,6 +540,11 @@ fn build_metadata(
 /// headers for, upstream); credentials removed from a `source` URL. Everything else, `source`
 /// included, as upstream wrote it, so a lock made from the mirror matches one made upstream
 /// in everything but the dist URL.
+///
+/// The entry is written as PHP sees it (`json_decode(…, true)` then `json_encode`: an empty
+/// object is `[]`), which is also how the repository cache keeps upstream metadata. So a sync
+/// that read upstream fresh and one that got `304` and read the cache publish the same bytes,
+/// and a no-change refresh publishes nothing.
 fn mirror_entry(data: &Map<String, Value>, dist: Option<(&str, &str)>) -> Value {
     let mut entry = data.clone();
     entry.shift_remove("transport-options");
@@ -528,7 +561,8 @@ fn mirror_entry(data: &Map<String, Value>, dist: Option<(&str, &str)>) -> Value 
         }
         s.shift_remove("mirrors");
     }
-    Value::Object(entry)
+    let entry = Value::Object(entry);
+    serde_json::from_str(&crate::composer::json::to_php_compact(&entry)).unwrap_or(entry)
 }
 
 fn strip_userinfo(url: &str) -> String {
@@ -598,6 +632,22 @@ async fn hash_file(path: PathBuf) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_are_published_as_php_reencodes_them() {
+        let upstream = json!({
+            "name": "acme/x", "version": "1.0.0", "require": {}, "extra": {"a": {}},
+            "autoload": {"psr-4": {"Acme\\X\\": "src/"}}, "description": "café a/b"
+        });
+        let out = mirror_entry(upstream.as_object().unwrap(), None);
+        assert_eq!(
+            out,
+            json!({
+                "name": "acme/x", "version": "1.0.0", "require": [], "extra": {"a": []},
+                "autoload": {"psr-4": {"Acme\\X\\": "src/"}}, "description": "café a/b"
+            })
+        );
+    }
 
     #[test]
     fn entries_keep_upstream_fields_but_not_credentials() {
