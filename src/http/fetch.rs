@@ -521,9 +521,7 @@ impl HttpClient {
                 tokio::select! {
                     chunk = body.next() => chunk,
                     () = tokio::time::sleep_until(sidecar_due) => {
-                        if let Some(info) = sidecar.take() {
-                            write_part_info(&req.part_info, &info);
-                        }
+                        write_pending_part_info(&mut sidecar, &req.part_info);
                         continue;
                     }
                 }
@@ -546,9 +544,7 @@ impl HttpClient {
                 }
                 Err(e) => {
                     flush(state, &req.part).map_err(Attempt::Fatal)?;
-                    if let Some(info) = sidecar.take() {
-                        write_part_info(&req.part_info, &info);
-                    }
+                    write_pending_part_info(&mut sidecar, &req.part_info);
                     return Err(Attempt::Retry {
                         reason: Reason::Transport(describe_reqwest(&e)),
                         wait: None,
@@ -559,9 +555,7 @@ impl HttpClient {
         if let Some(total) = state.total {
             if state.have < total {
                 flush(state, &req.part).map_err(Attempt::Fatal)?;
-                if let Some(info) = sidecar.take() {
-                    write_part_info(&req.part_info, &info);
-                }
+                write_pending_part_info(&mut sidecar, &req.part_info);
                 return Err(Attempt::Retry {
                     reason: Reason::Message(format!(
                         "the connection closed after {} of {} bytes",
@@ -759,6 +753,13 @@ fn write_part_info(path: &Path, info: &PartInfo) {
     // Best effort: without the sidecar a later run simply starts over.
     if let Ok(bytes) = serde_json::to_vec(info) {
         let _ = std::fs::write(path, bytes);
+    }
+}
+
+/// Writes the sidecar still waiting for its delay, if any (once: it is taken).
+fn write_pending_part_info(pending: &mut Option<PartInfo>, path: &Path) {
+    if let Some(info) = pending.take() {
+        write_part_info(path, &info);
     }
 }
 
