@@ -27,8 +27,8 @@ fn main() {
     let tar = support::tar_from_entries(&[support::ArchiveEntry::file("var/big.bin", big)]);
     let bytes = support::fixtures::gzip_bytes(&tar);
     let md5 = {
-        use md5::Digest;
-        hex::encode(md5::Md5::digest(&bytes))
+        use md5_crate::Digest;
+        hex::encode(md5_crate::Md5::digest(&bytes))
     };
     let release = ReleaseFixture {
         name: "Magento-CE-9.9.9.tar.gz".into(),

@@ -32,6 +32,7 @@ pub mod fsutil;
 pub mod http;
 pub mod install;
 pub mod magento;
+pub mod md5;
 pub mod mirror;
 pub mod progress;
 pub mod redact;

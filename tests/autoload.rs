@@ -92,7 +92,7 @@ fn php(script: &str, args: &[&Path], dir: &Path) -> Value {
 }
 
 fn md5_hex(s: &str) -> String {
-    use md5::{Digest, Md5};
+    use md5_crate::{Digest, Md5};
     hex::encode(Md5::digest(s.as_bytes()))
 }
 

@@ -348,14 +348,14 @@ fn suffix(vendor_dir: &Path, configured: Option<&Value>, default: Option<&str>) 
     {
         return d.to_string();
     }
-    use md5::{Digest, Md5};
+    use crate::md5::Md5;
     let seed = format!(
         "{:?}{}{}",
         std::time::SystemTime::now(),
         std::process::id(),
         vendor_dir.display()
     );
-    hex::encode(Md5::digest(seed.as_bytes()))
+    Md5::hex(seed.as_bytes())
 }
 
 /// `ComposerAutoloaderInit([^:\s]+)::` in an autoload.php.

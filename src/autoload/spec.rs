@@ -18,7 +18,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use md5::{Digest, Md5};
+use crate::md5::Md5;
 use serde_json::{Map, Value};
 
 use super::paths::normalize;
@@ -108,7 +108,7 @@ pub fn parse_autoloads(
     for unit in &sorted {
         for (_, path) in entries(unit, "files", dev_mode) {
             let path = file_path(unit, &path);
-            let id = hex::encode(Md5::digest(format!("{}:{}", unit.name, path).as_bytes()));
+            let id = Md5::hex(format!("{}:{}", unit.name, path).as_bytes());
             let resolved = resolve(unit, &path);
             match file_index.get(&id) {
                 Some(&i) => out.files[i].1 = resolved,
@@ -385,7 +385,7 @@ mod tests {
                 "/p/boot.php"
             ]
         );
-        assert_eq!(rules.files[0].0, hex::encode(Md5::digest(b"z/base:z.php")));
+        assert_eq!(rules.files[0].0, Md5::hex(b"z/base:z.php"));
         // classmap: the reverse (root first).
         assert_eq!(
             rules.classmap,

@@ -1,7 +1,7 @@
 //! The lock's `content-hash`: md5 of the PHP `json_encode` (flags 0) of the composer.json keys
 //! that influence resolution, sorted by key; `config.platform` is included when present.
 
-use md5::{Digest, Md5};
+use crate::md5::Md5;
 use serde_json::{Map, Value};
 
 use super::json::to_php_compact;
@@ -42,12 +42,12 @@ pub fn content_hash(composer_json: &Value) -> String {
     subset.sort_by(|a, b| a.0.cmp(&b.0));
     let object: Map<String, Value> = subset.into_iter().collect();
     let encoded = to_php_compact(&Value::Object(object));
-    hex::encode(Md5::digest(encoded.as_bytes()))
+    Md5::hex(encoded.as_bytes())
 }
 
 /// Hash used by old locks that carry `hash` instead of `content-hash`: md5 of the file bytes.
 pub fn legacy_hash(composer_json_bytes: &[u8]) -> String {
-    hex::encode(Md5::digest(composer_json_bytes))
+    Md5::hex(composer_json_bytes)
 }
 
 #[cfg(test)]

@@ -13,9 +13,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::md5::Md5;
 use bytes::Bytes;
 use futures::StreamExt;
-use md5::Md5;
 use reqwest::header::{self, HeaderMap};
 use reqwest::{StatusCode, Url};
 use sha1::{Digest, Sha1};
@@ -842,7 +842,7 @@ mod tests {
         let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
         let expected = Digests {
             sha1: Some(hex::encode(Sha1::digest(&data))),
-            md5: Some(hex::encode(Md5::digest(&data))),
+            md5: Some(hex::encode(<md5_crate::Md5 as Digest>::digest(&data))),
             sha256: Some(hex::encode(Sha256::digest(&data))),
         };
         let all = HashKinds {

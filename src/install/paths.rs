@@ -3,7 +3,7 @@
 //! Without plugins every package type except `metapackage` is installed like a library, at
 //! `<vendor-dir>/<pretty name>[/<target-dir>]` (reference §8.2); Magento's types included.
 
-use md5::{Digest, Md5};
+use crate::md5::Md5;
 
 use crate::composer::package::Package;
 
@@ -53,7 +53,7 @@ fn substitute(
     kind: &str,
 ) -> String {
     let version = if version.contains('/') {
-        hex::encode(Md5::digest(version.as_bytes()))
+        Md5::hex(version.as_bytes())
     } else {
         version.to_string()
     };
@@ -65,7 +65,7 @@ fn substitute(
         {
             r.to_string()
         }
-        Some(r) => hex::encode(Md5::digest(r.as_bytes())),
+        Some(r) => Md5::hex(r.as_bytes()),
     };
     template
         .replace("%package%", name)

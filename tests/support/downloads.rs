@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use md5::{Digest, Md5};
+use md5_crate::{Digest, Md5};
 use serde_json::json;
 
 use super::fixtures::{bzip2_bytes, gzip_bytes, tar_from_entries, zip_from_entries, ArchiveEntry};
