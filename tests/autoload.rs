@@ -534,3 +534,74 @@ fn config_keys_steer_the_generated_loader() {
     assert!(real.contains("$loader->register(true);"));
     assert!(!dir.join("vendor/composer/include_paths.php").exists());
 }
+
+/// The class-map walk on the shapes the parallel reader has to get right: a directory with more
+/// subdirectories than the reader keeps open at once, a symlinked directory and a symlinked
+/// file (the same real files reached twice), a scan root inside another, hidden and VCS
+/// directories, and an exclusion met both directly and through the link.
+#[test]
+fn walks_wide_linked_and_nested_trees_like_composer() {
+    if !have_composer() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ours = tmp.path().join("ours");
+    let lib = ours.join("lib");
+    let write = |path: &Path, text: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    for i in 0..300 {
+        write(
+            &lib.join(format!("wide/D{i:03}/C{i}.php")),
+            &format!("<?php\nnamespace Wide\\D{i:03};\n\nclass C{i} {{}}\n"),
+        );
+    }
+    write(
+        &lib.join("real/Pkg/Foo.php"),
+        "<?php\nnamespace Real\\Pkg;\n\nclass Foo {}\n",
+    );
+    write(
+        &lib.join("real/Pkg/Deep/Er/Bar.php"),
+        "<?php\nnamespace Real\\Pkg\\Deep\\Er;\n\ninterface Bar {}\n",
+    );
+    write(
+        &lib.join("real/Pkg/Skip/Hidden.php"),
+        "<?php\nnamespace Real\\Pkg\\Skip;\n\nclass Hidden {}\n",
+    );
+    write(&lib.join("real/.git/Nope.php"), "<?php\nclass DotNope {}\n");
+    write(&lib.join("real/CVS/Nope.php"), "<?php\nclass CvsNope {}\n");
+    write(&lib.join("other/Solo.php"), "<?php\nclass Solo_Thing {}\n");
+    // Relative targets: the copy for Composer must link inside itself.
+    std::os::unix::fs::symlink("real", lib.join("linked")).unwrap();
+    std::os::unix::fs::symlink("other/Solo.php", lib.join("solo-link.php")).unwrap();
+    std::os::unix::fs::symlink("missing", lib.join("dangling")).unwrap();
+    let manifest = json!({
+        "name": "walk/root",
+        "autoload": {
+            "psr-4": {"Wide\\": "lib/wide/", "Real\\": ["lib/real/", "lib/linked/"]},
+            "classmap": ["lib/", "lib/other/Solo.php"],
+            "exclude-from-classmap": ["lib/real/Pkg/Skip/"]
+        }
+    });
+    std::fs::write(
+        ours.join("composer.json"),
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+    let theirs = tmp.path().join("theirs");
+    copy_tree(&ours, &theirs);
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let scratch = tmp.path().join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let compared = differential(&ours, &theirs, &home, &scratch, false);
+    assert!(compared >= 303, "{compared}");
+    let map = std::fs::read_to_string(ours.join("vendor/composer/autoload_classmap.php")).unwrap();
+    for absent in ["Hidden", "DotNope", "CvsNope"] {
+        assert!(
+            !map.contains(absent),
+            "{absent} is in the class map:\n{map}"
+        );
+    }
+}

@@ -14,13 +14,18 @@
 //!   unless one of the paths is under a `test(s)`, `fixture(s)`, `example(s)` or `stub(s)`
 //!   directory.
 //!
-//! Parsing is the expensive part: files are listed on one thread (sequential, to keep
-//! Composer's order) and handed to parsing threads as they are found, so that walking and
-//! parsing overlap; then the rules above are replayed in order.
+//! Reading is the expensive part, and it does not need Composer's order: every directory of
+//! every scan root is read once (by real path) by a pool of threads, each taking a directory,
+//! listing it through one descriptor, handing its new subdirectories to the others and parsing
+//! its PHP files opened relative to it. The result is a tree of directory records in directory
+//! order; the rules above are then replayed over it depth first, unit by unit, on one thread.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
+
+use rustix::fd::OwnedFd;
 
 use super::paths::normalize;
 use super::scan::{find_classes_with, Scratch};
@@ -155,14 +160,6 @@ pub struct ClassMap {
     pub violations: Vec<String>,
 }
 
-struct Candidate {
-    /// Absolute, normalised path as found.
-    path: String,
-    real: String,
-    /// Matched by an `exclude-from-classmap` rule (worked out once, while listing).
-    excluded: bool,
-}
-
 /// FxHash (as in rustc): the path and class sets hash tens of thousands of local strings, for
 /// which SipHash's protection against chosen keys buys nothing.
 #[derive(Default, Clone, Copy)]
@@ -192,80 +189,488 @@ pub fn build(
     jobs: usize,
     project_dir: &str,
 ) -> Result<ClassMap, AutoloadError> {
-    let excluded = |c: &Candidate| {
-        exclude
-            .iter()
-            .any(|e| e.matches(&c.real) || e.matches(&c.path))
-    };
-    let (listed, index, parsed) = list_and_parse(units, &excluded, jobs)?;
-    let out = replay(units, &listed, &index, &parsed, project_dir);
+    let mut tree = Tree::default();
+    let roots = units
+        .iter()
+        .map(|unit| root_of(unit, exclude, &mut tree))
+        .collect::<Result<Vec<_>, _>>()?;
+    read_tree(&mut tree, exclude, jobs)?;
+    let out = replay(units, &roots, &tree, exclude, project_dir);
     // Freeing a hundred thousand strings takes a while: let it overlap writing the files.
-    let _ = std::thread::Builder::new().spawn(move || drop((listed, index, parsed)));
+    let _ = std::thread::Builder::new().spawn(move || drop((tree, roots)));
     Ok(out)
 }
 
-/// Composer's rules over the parsed files, in listing order.
-fn replay(
-    units: &[ScanUnit],
-    listed: &[Vec<Candidate>],
-    index: &HashMap<String, usize, FxBuild>,
-    parsed: &[Vec<String>],
-    project_dir: &str,
-) -> ClassMap {
-    let mut out = ClassMap::default();
-    let mut ambiguous: Vec<(String, Vec<String>)> = Vec::new();
-    let mut ambiguous_index: HashMap<String, usize, FxBuild> = HashMap::default();
-    let mut scanned: HashSet<&str, FxBuild> = HashSet::default();
-    for (unit, files) in units.iter().zip(listed) {
-        for c in files {
-            if c.excluded || scanned.contains(c.real.as_str()) {
-                continue;
-            }
-            let Some(&slot) = index.get(c.real.as_str()) else {
-                continue;
-            };
-            let classes = &parsed[slot];
-            let classes = match &unit.kind {
-                ScanKind::Classmap => {
-                    scanned.insert(c.real.as_str());
-                    classes.clone()
-                }
-                ScanKind::Psr4 { namespace } | ScanKind::Psr0 { namespace } => {
-                    let psr0 = matches!(unit.kind, ScanKind::Psr0 { .. });
-                    let kept = filter_by_namespace(
-                        classes,
-                        &c.path,
-                        namespace,
-                        psr0,
-                        &unit.path,
-                        project_dir,
-                        &mut out.violations,
-                    );
-                    if !kept.is_empty() {
-                        scanned.insert(c.real.as_str());
-                    }
-                    kept
-                }
-            };
-            for class in classes {
-                match out.map.get(&class) {
-                    None => {
-                        out.map.insert(class, c.path.clone());
-                    }
-                    Some(existing) if *existing != c.path && !is_test_path(existing, &c.path) => {
-                        match ambiguous_index.get(&class) {
-                            Some(&i) => ambiguous[i].1.push(c.path.clone()),
-                            None => {
-                                ambiguous_index.insert(class.clone(), ambiguous.len());
-                                ambiguous.push((class, vec![c.path.clone()]));
-                            }
-                        }
-                    }
-                    Some(_) => {}
-                }
+/// Where a unit's scan starts.
+enum Root {
+    /// Nothing to scan: a PSR directory that does not exist, or a file without a PHP extension.
+    Nothing,
+    /// A file named directly (a `classmap` entry), parsed unless excluded.
+    File {
+        shown: String,
+        real: String,
+        classes: Option<Vec<String>>,
+    },
+    /// A directory: the path as given and the record of its real path.
+    Dir { shown: String, id: usize },
+}
+
+/// The directories of every unit, each read once (by real path) with its PHP files parsed.
+#[derive(Default)]
+struct Tree {
+    /// Real path of a directory → its index in `records`.
+    ids: HashMap<String, usize, FxBuild>,
+    records: Vec<DirRecord>,
+}
+
+impl Tree {
+    /// The index of the directory at `real`, and whether it is new (to be read).
+    fn id(&mut self, real: String) -> (usize, bool) {
+        let next = self.ids.len();
+        match self.ids.entry(real) {
+            std::collections::hash_map::Entry::Occupied(e) => (*e.get(), false),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(next);
+                (next, true)
             }
         }
     }
+}
+
+/// One directory as read: its real path and its entries in directory order.
+#[derive(Default)]
+struct DirRecord {
+    real: String,
+    entries: Vec<Entry>,
+}
+
+/// What a directory holds that a scan looks at (hidden and VCS entries are left out).
+enum Entry {
+    /// A file with a PHP extension; `None` when an exclude rule matches its real path (it is
+    /// excluded however it is reached, so it is not read).
+    File {
+        name: String,
+        classes: Option<Vec<String>>,
+    },
+    /// A subdirectory (a symlink to one too) and the record of its real path.
+    Dir { name: String, id: usize },
+    /// A symlink to a file with a PHP extension: the file's real path and classes.
+    LinkedFile {
+        name: String,
+        real: String,
+        classes: Option<Vec<String>>,
+    },
+}
+
+fn root_of(unit: &ScanUnit, exclude: &[Exclude], tree: &mut Tree) -> Result<Root, AutoloadError> {
+    let path = Path::new(&unit.path);
+    if path.is_file() {
+        if !has_extension(path) {
+            return Ok(Root::Nothing);
+        }
+        let shown = normalize(&unit.path);
+        let real = std::fs::canonicalize(path)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| shown.clone());
+        let classes = if exclude
+            .iter()
+            .any(|e| e.matches(&real) || e.matches(&shown))
+        {
+            None
+        } else {
+            let mut buf = Vec::new();
+            let len =
+                read_into(None, real.as_str(), &mut buf).map_err(|source| AutoloadError::Io {
+                    path: PathBuf::from(&real),
+                    source,
+                })?;
+            Some(find_classes_with(&buf[..len], &mut Scratch::default()))
+        };
+        return Ok(Root::File {
+            shown,
+            real,
+            classes,
+        });
+    }
+    if !path.is_dir() {
+        return match unit.kind {
+            ScanKind::Classmap => Err(AutoloadError::ClassmapPath {
+                path: path.to_path_buf(),
+            }),
+            _ => Ok(Root::Nothing),
+        };
+    }
+    let real = fs_err::canonicalize(path).map_err(|source| AutoloadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let (id, _) = tree.id(real.to_string_lossy().into_owned());
+    Ok(Root::Dir {
+        shown: normalize(&unit.path),
+        id,
+    })
+}
+
+fn has_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e))
+}
+
+/// The directory reading shared by the threads: a stack of directories to read (depth first,
+/// which keeps a thread in the part of the tree it has just read), how many are being read, and
+/// the first error.
+struct Work {
+    todo: Vec<Job>,
+    active: usize,
+    failure: Option<AutoloadError>,
+}
+
+struct Shared<'a> {
+    work: Mutex<Work>,
+    wake: Condvar,
+    /// The directory index; a thread takes the lock once per directory it reads, for all the
+    /// subdirectories it found.
+    tree: Mutex<&'a mut Tree>,
+    exclude: &'a [Exclude],
+    /// Directories opened by the thread that listed their parent and not read yet.
+    open_dirs: AtomicUsize,
+}
+
+/// A directory to read: its index, real path and, when its parent's reader opened it (relative
+/// to the parent, one name to look up), its descriptor.
+struct Job {
+    id: usize,
+    real: String,
+    fd: Option<OwnedFd>,
+}
+
+/// At most this many directories wait open: a wide tree must not run out of descriptors.
+const MAX_OPEN_DIRS: usize = 128;
+
+/// Reads every directory reachable from the roots registered in `tree`, on `jobs` threads (this
+/// one included): each thread takes a directory, lists it, hands its new subdirectories to the
+/// others and parses its PHP files, opened relative to the directory.
+fn read_tree(tree: &mut Tree, exclude: &[Exclude], jobs: usize) -> Result<(), AutoloadError> {
+    let mut todo: Vec<Job> = tree
+        .ids
+        .iter()
+        .map(|(real, &id)| Job {
+            id,
+            real: real.clone(),
+            fd: None,
+        })
+        .collect();
+    // The stack is popped from the end: the first roots are read first.
+    todo.sort_unstable_by_key(|job| std::cmp::Reverse(job.id));
+    let shared = Shared {
+        work: Mutex::new(Work {
+            todo,
+            active: 0,
+            failure: None,
+        }),
+        wake: Condvar::new(),
+        tree: Mutex::new(tree),
+        exclude,
+        open_dirs: AtomicUsize::new(0),
+    };
+    let read: Vec<(usize, DirRecord)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..jobs.max(1))
+            .map(|_| scope.spawn(|| read_worker(&shared)))
+            .collect();
+        let mut all = read_worker(&shared);
+        for h in helpers {
+            all.extend(
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        all
+    });
+    let work = shared.work.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = work.failure {
+        return Err(e);
+    }
+    let tree = shared.tree.into_inner().unwrap_or_else(|e| e.into_inner());
+    tree.records.resize_with(tree.ids.len(), DirRecord::default);
+    for (id, record) in read {
+        tree.records[id] = record;
+    }
+    Ok(())
+}
+
+/// One reading thread: directories until there are none left and none is being read.
+fn read_worker(shared: &Shared) -> Vec<(usize, DirRecord)> {
+    let mut done = Vec::new();
+    let mut bufs = Buffers {
+        dirents: Vec::with_capacity(32 * 1024),
+        ..Buffers::default()
+    };
+    loop {
+        let job = {
+            let Ok(mut work) = shared.work.lock() else {
+                return done;
+            };
+            loop {
+                if work.failure.is_some() {
+                    return done;
+                }
+                if let Some(job) = work.todo.pop() {
+                    work.active += 1;
+                    break job;
+                }
+                if work.active == 0 {
+                    shared.wake.notify_all();
+                    return done;
+                }
+                work = match shared.wake.wait(work) {
+                    Ok(w) => w,
+                    Err(_) => return done,
+                };
+            }
+        };
+        let id = job.id;
+        let result = read_dir_record(shared, job, &mut bufs);
+        let Ok(mut work) = shared.work.lock() else {
+            return done;
+        };
+        work.active -= 1;
+        match result {
+            Ok(record) => done.push((id, record)),
+            Err(e) => {
+                work.failure.get_or_insert(e);
+            }
+        }
+        if work.failure.is_some() || (work.todo.is_empty() && work.active == 0) {
+            shared.wake.notify_all();
+        }
+    }
+}
+
+/// Lists the directory at `real` (in directory order), queues its new subdirectories, then
+/// parses its PHP files. The directory is opened once: it is listed through that descriptor and
+/// its files are opened relative to it, so the kernel looks up one name per file instead of
+/// walking the whole path again.
+fn read_dir_record(
+    shared: &Shared,
+    job: Job,
+    bufs: &mut Buffers,
+) -> Result<DirRecord, AutoloadError> {
+    let real = job.real.as_str();
+    use rustix::fs::{FileType, Mode, OFlags};
+    let io = |path: &str, source: std::io::Error| AutoloadError::Io {
+        path: PathBuf::from(path),
+        source,
+    };
+    let dir_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let dir = match job.fd {
+        Some(fd) => {
+            shared.open_dirs.fetch_sub(1, Ordering::Relaxed);
+            fd
+        }
+        None => rustix::fs::open(real, dir_flags, Mode::empty()).map_err(|e| io(real, e.into()))?,
+    };
+    let mut entries = Vec::new();
+    let mut subdirs: Vec<(usize, String, Option<OwnedFd>)> = Vec::new();
+    let mut files: Vec<usize> = Vec::new();
+    let mut names: Vec<std::ffi::CString> = Vec::new();
+    // The buffer holds many entries (a name is at most 255 bytes): no entry is too large.
+    let mut listing = rustix::fs::RawDir::new(&dir, bufs.dirents.spare_capacity_mut());
+    while let Some(entry) = listing.next() {
+        let entry = entry.map_err(|e| io(real, e.into()))?;
+        let raw = entry.file_name();
+        let bytes = raw.to_bytes();
+        if bytes == b"." || bytes == b".." {
+            continue;
+        }
+        let name = String::from_utf8_lossy(bytes);
+        if (name.starts_with('.') && name.len() > 1) || VCS_NAMES.contains(&name.as_ref()) {
+            continue;
+        }
+        let mut kind = entry.file_type();
+        if kind == FileType::Unknown {
+            kind = rustix::fs::statat(&dir, raw, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
+                .map(|st| FileType::from_raw_mode(st.st_mode))
+                .map_err(|e| io(&format!("{real}/{name}"), e.into()))?;
+        }
+        match kind {
+            FileType::Symlink => {
+                // Followed; a dangling link is skipped.
+                let path = format!("{real}/{name}");
+                let Ok(meta) = std::fs::metadata(&path) else {
+                    continue;
+                };
+                if meta.is_dir() {
+                    let target = fs_err::canonicalize(&path).map_err(|e| io(&path, e))?;
+                    subdirs.push((entries.len(), target.to_string_lossy().into_owned(), None));
+                    entries.push(Entry::Dir {
+                        name: name.into_owned(),
+                        id: usize::MAX,
+                    });
+                } else if meta.is_file() && has_extension(Path::new(&path)) {
+                    let target = std::fs::canonicalize(&path)
+                        .map(|p| p.to_string_lossy().into_owned())
+                        .unwrap_or_else(|_| normalize(&path));
+                    let classes = if shared.exclude.iter().any(|e| e.matches(&target)) {
+                        None
+                    } else {
+                        let len =
+                            read_into(None, &target, &mut bufs.file).map_err(|e| io(&target, e))?;
+                        Some(find_classes_with(&bufs.file[..len], &mut bufs.scratch))
+                    };
+                    entries.push(Entry::LinkedFile {
+                        name: name.into_owned(),
+                        real: target,
+                        classes,
+                    });
+                }
+            }
+            FileType::Directory => {
+                let fd = if shared.open_dirs.load(Ordering::Relaxed) < MAX_OPEN_DIRS {
+                    // A failure here is met again, and reported, by the open by path.
+                    rustix::fs::openat(&dir, raw, dir_flags, Mode::empty())
+                        .ok()
+                        .inspect(|_| {
+                            shared.open_dirs.fetch_add(1, Ordering::Relaxed);
+                        })
+                } else {
+                    None
+                };
+                subdirs.push((entries.len(), format!("{real}/{name}"), fd));
+                entries.push(Entry::Dir {
+                    name: name.into_owned(),
+                    id: usize::MAX,
+                });
+            }
+            FileType::RegularFile if has_extension(Path::new(name.as_ref())) => {
+                files.push(entries.len());
+                names.push(raw.to_owned());
+                entries.push(Entry::File {
+                    name: name.into_owned(),
+                    classes: None,
+                });
+            }
+            _ => {}
+        }
+    }
+    if !subdirs.is_empty() {
+        let mut fresh = Vec::new();
+        if let Ok(mut tree) = shared.tree.lock() {
+            for (slot, sub, fd) in subdirs {
+                let (id, new) = tree.id(sub.clone());
+                if let Entry::Dir { id: entry_id, .. } = &mut entries[slot] {
+                    *entry_id = id;
+                }
+                if new {
+                    fresh.push(Job { id, real: sub, fd });
+                } else if fd.is_some() {
+                    shared.open_dirs.fetch_sub(1, Ordering::Relaxed);
+                }
+            }
+        }
+        if !fresh.is_empty() {
+            if let Ok(mut work) = shared.work.lock() {
+                // Reversed, so that the first subdirectory is popped first.
+                work.todo.extend(fresh.into_iter().rev());
+            }
+            shared.wake.notify_all();
+        }
+    }
+    for (slot, raw) in files.into_iter().zip(names) {
+        let Entry::File { name, classes } = &mut entries[slot] else {
+            continue;
+        };
+        if !shared.exclude.is_empty() {
+            let path = format!("{real}/{name}");
+            if shared.exclude.iter().any(|e| e.matches(&path)) {
+                continue;
+            }
+        }
+        let len = read_into(Some(&dir), &raw, &mut bufs.file)
+            .map_err(|e| io(&format!("{real}/{name}"), e))?;
+        *classes = Some(find_classes_with(&bufs.file[..len], &mut bufs.scratch));
+    }
+    Ok(DirRecord {
+        real: real.to_string(),
+        entries,
+    })
+}
+
+/// A reading thread's buffers, reused from directory to directory and file to file.
+#[derive(Default)]
+struct Buffers {
+    dirents: Vec<u8>,
+    file: Vec<u8>,
+    scratch: Scratch,
+}
+
+/// Reads a whole file into `buf` (reused across files, grown as needed, never shrunk) and
+/// returns its length: open (relative to `dir` when given), reads until end of file, close.
+/// A read that returns less than asked is the end of the file: these are regular files (the
+/// scan follows Composer, which reads them whole with one `file_get_contents`), for which
+/// Linux returns short counts only at the end.
+fn read_into<P: rustix::path::Arg>(
+    dir: Option<&rustix::fd::OwnedFd>,
+    path: P,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+    let file = match dir {
+        Some(dir) => rustix::fs::openat(dir, path, flags, Mode::empty())?,
+        None => rustix::fs::open(path, flags, Mode::empty())?,
+    };
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize((buf.len() * 2).max(256 * 1024), 0);
+        }
+        let want = buf.len() - filled;
+        match rustix::io::read(&file, &mut buf[filled..]) {
+            Ok(0) => return Ok(filled),
+            Ok(n) => {
+                filled += n;
+                if n < want {
+                    return Ok(filled);
+                }
+            }
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Composer's rules over the files of each unit, in order.
+fn replay(
+    units: &[ScanUnit],
+    roots: &[Root],
+    tree: &Tree,
+    exclude: &[Exclude],
+    project_dir: &str,
+) -> ClassMap {
+    let mut state = Replay {
+        exclude,
+        project_dir,
+        out: ClassMap::default(),
+        ambiguous: Vec::new(),
+        ambiguous_index: HashMap::default(),
+        scanned: HashSet::default(),
+        visited: vec![0; tree.records.len()],
+    };
+    for (i, (unit, root)) in units.iter().zip(roots).enumerate() {
+        match root {
+            Root::Nothing => {}
+            Root::File {
+                shown,
+                real,
+                classes,
+            } => state.file(unit, shown.clone(), real, classes.as_deref()),
+            Root::Dir { shown, id } => state.dir(unit, i + 1, tree, *id, shown),
+        }
+    }
+    let Replay {
+        mut out, ambiguous, ..
+    } = state;
     out.ambiguous = ambiguous
         .into_iter()
         .map(|(class, others)| {
@@ -276,6 +681,105 @@ fn replay(
     out
 }
 
+struct Replay<'a> {
+    exclude: &'a [Exclude],
+    project_dir: &'a str,
+    out: ClassMap,
+    ambiguous: Vec<(String, Vec<String>)>,
+    ambiguous_index: HashMap<String, usize, FxBuild>,
+    /// Real paths of the files whose classes were taken.
+    scanned: HashSet<String, FxBuild>,
+    /// Per directory record, the (1-based) unit that last walked it: a directory reached twice
+    /// in one unit (through a symlink) is walked once.
+    visited: Vec<usize>,
+}
+
+impl Replay<'_> {
+    /// Depth first, in directory order.
+    fn dir(&mut self, unit: &ScanUnit, stamp: usize, tree: &Tree, id: usize, shown: &str) {
+        if self.visited[id] == stamp {
+            return;
+        }
+        self.visited[id] = stamp;
+        let record = &tree.records[id];
+        for entry in &record.entries {
+            match entry {
+                Entry::File { name, classes } => {
+                    let real = format!("{}/{name}", record.real);
+                    self.file(unit, format!("{shown}/{name}"), &real, classes.as_deref());
+                }
+                Entry::Dir { name, id } => {
+                    let sub = normalize(&format!("{shown}/{name}"));
+                    self.dir(unit, stamp, tree, *id, &sub);
+                }
+                Entry::LinkedFile {
+                    name,
+                    real,
+                    classes,
+                } => {
+                    let path = normalize(&format!("{shown}/{name}"));
+                    self.file(unit, path, real, classes.as_deref());
+                }
+            }
+        }
+    }
+
+    fn file(&mut self, unit: &ScanUnit, path: String, real: &str, classes: Option<&[String]>) {
+        let Some(classes) = classes else {
+            // Excluded by its real path.
+            return;
+        };
+        if self.scanned.contains(real)
+            || self
+                .exclude
+                .iter()
+                .any(|e| e.matches(real) || e.matches(&path))
+        {
+            return;
+        }
+        let classes: Vec<&String> = match &unit.kind {
+            ScanKind::Classmap => {
+                self.scanned.insert(real.to_string());
+                classes.iter().collect()
+            }
+            ScanKind::Psr4 { namespace } | ScanKind::Psr0 { namespace } => {
+                let psr0 = matches!(unit.kind, ScanKind::Psr0 { .. });
+                let kept = filter_by_namespace(
+                    classes,
+                    &path,
+                    namespace,
+                    psr0,
+                    &unit.path,
+                    self.project_dir,
+                    &mut self.out.violations,
+                );
+                if !kept.is_empty() {
+                    self.scanned.insert(real.to_string());
+                }
+                kept
+            }
+        };
+        for class in classes {
+            match self.out.map.get(class) {
+                None => {
+                    self.out.map.insert(class.clone(), path.clone());
+                }
+                Some(existing) if *existing != path && !is_test_path(existing, &path) => {
+                    match self.ambiguous_index.get(class.as_str()) {
+                        Some(&i) => self.ambiguous[i].1.push(path.clone()),
+                        None => {
+                            self.ambiguous_index
+                                .insert(class.clone(), self.ambiguous.len());
+                            self.ambiguous.push((class.clone(), vec![path.clone()]));
+                        }
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
 /// `{/(test|fixture|example|stub)s?/}i` anywhere in either path.
 fn is_test_path(a: &str, b: &str) -> bool {
     let text = format!("{a} {b}").to_ascii_lowercase();
@@ -284,51 +788,33 @@ fn is_test_path(a: &str, b: &str) -> bool {
         .any(|w| text.contains(&format!("/{w}/")) || text.contains(&format!("/{w}s/")))
 }
 
-fn filter_by_namespace(
-    classes: &[String],
+fn filter_by_namespace<'c>(
+    classes: &'c [String],
     file: &str,
     namespace: &str,
     psr0: bool,
     base: &str,
     project_dir: &str,
     violations: &mut Vec<String>,
-) -> Vec<String> {
+) -> Vec<&'c String> {
     let sub = file.get(base.len() + 1..).unwrap_or("");
     let sub = match sub.rfind('.') {
         Some(dot) => &sub[..dot],
         None => sub,
     };
-    let mut valid = Vec::new();
-    let mut rejected = Vec::new();
-    for class in classes {
-        if !namespace.is_empty() && !class.starts_with(namespace) {
-            continue;
-        }
-        let expected = if psr0 {
-            match class.rfind('\\') {
-                Some(i) => format!(
-                    "{}{}",
-                    class[..=i].replace('\\', "/"),
-                    class[i + 1..].replace('_', "/")
-                ),
-                None => class.replace('_', "/"),
-            }
-        } else {
-            class[namespace.len()..].replace('\\', "/")
-        };
-        if expected == sub {
-            valid.push(class.clone());
-        } else {
-            rejected.push(class.clone());
-        }
-    }
+    let in_namespace = |class: &&String| namespace.is_empty() || class.starts_with(namespace);
+    let valid: Vec<&String> = classes
+        .iter()
+        .filter(in_namespace)
+        .filter(|class| complies(class, namespace, psr0, sub))
+        .collect();
     if valid.is_empty() {
         let shown = match file.strip_prefix(project_dir) {
             Some(rest) => format!(".{rest}"),
             None => file.to_string(),
         };
         let standard = if psr0 { "psr-0" } else { "psr-4" };
-        for class in rejected {
+        for class in classes.iter().filter(in_namespace) {
             violations.push(format!(
                 "Class {class} located in {shown} does not comply with {standard} autoloading standard. Skipping."
             ));
@@ -337,216 +823,29 @@ fn filter_by_namespace(
     valid
 }
 
-fn list_files(unit: &ScanUnit) -> Result<Vec<Candidate>, AutoloadError> {
-    let path = Path::new(&unit.path);
-    let mut out = Vec::new();
-    if path.is_file() {
-        push_candidate(path, &mut out);
-        return Ok(out);
-    }
-    if !path.is_dir() {
-        return match unit.kind {
-            ScanKind::Classmap => Err(AutoloadError::ClassmapPath {
-                path: path.to_path_buf(),
-            }),
-            _ => Ok(out),
-        };
-    }
-    let mut visited = HashSet::new();
-    let walked =
-        fs_err::canonicalize(path).and_then(|real| walk(path, real, &mut visited, &mut out));
-    walked.map_err(|source| AutoloadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(out)
-}
-
-fn has_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.contains(&e))
-}
-
-/// A file given directly (a `classmap` entry naming one file).
-fn push_candidate(path: &Path, out: &mut Vec<Candidate>) {
-    if !has_extension(path) {
-        return;
-    }
-    let shown = normalize(&path.to_string_lossy());
-    let real = std::fs::canonicalize(path)
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| shown.clone());
-    out.push(Candidate {
-        path: shown,
-        real,
-        excluded: false,
-    });
-}
-
-/// Depth-first in directory order. `real_dir` is the real path of `dir`: entries that are not
-/// symlinks extend it by name, so only the scan root and symlinks cost a `realpath` (which
-/// reads every component of the path).
-fn walk(
-    dir: &Path,
-    real_dir: PathBuf,
-    visited: &mut HashSet<PathBuf>,
-    out: &mut Vec<Candidate>,
-) -> std::io::Result<()> {
-    if !visited.insert(real_dir.clone()) {
-        return Ok(());
-    }
-    let shown_dir = normalize(&dir.to_string_lossy());
-    let real_dir_text = real_dir.to_string_lossy().into_owned();
-    for entry in fs_err::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let name_text = name.to_string_lossy();
-        if (name_text.starts_with('.') && name_text.len() > 1)
-            || VCS_NAMES.contains(&name_text.as_ref())
-        {
-            continue;
-        }
-        let path = entry.path();
-        let file_type = entry.file_type()?;
-        if file_type.is_symlink() {
-            // Follow symlinks; a dangling link is skipped.
-            let Ok(meta) = std::fs::metadata(&path) else {
-                continue;
-            };
-            if meta.is_dir() {
-                let real = fs_err::canonicalize(&path)?;
-                walk(&path, real, visited, out)?;
-            } else if meta.is_file() {
-                push_candidate(&path, out);
-            }
-        } else if file_type.is_dir() {
-            let real = real_dir.join(&name);
-            walk(&path, real, visited, out)?;
-        } else if file_type.is_file() && has_extension(&path) {
-            out.push(Candidate {
-                path: format!("{shown_dir}/{name_text}"),
-                real: format!("{real_dir_text}/{name_text}"),
-                excluded: false,
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Reads a whole file into `buf` (reused across files, grown as needed, never shrunk) and
-/// returns its length: open, reads until end of file, close — without the `fstat` and
-/// `lseek` that `fs::read` spends on sizing a new buffer for each file.
-fn read_into(path: &str, buf: &mut Vec<u8>) -> std::io::Result<usize> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut filled = 0;
-    loop {
-        if filled == buf.len() {
-            buf.resize((buf.len() * 2).max(256 * 1024), 0);
-        }
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => return Ok(filled),
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// What [`list_and_parse`] returns: the files of each unit, the index of each file parsed
-/// (by real path) and the classes of each.
-type Listing = (
-    Vec<Vec<Candidate>>,
-    HashMap<String, usize, FxBuild>,
-    Vec<Vec<String>>,
-);
-
-/// Lists the units in order on this thread while `jobs` threads parse the files as they are
-/// found (each real path once, unless excluded), so that walking directories and parsing
-/// overlap.
-fn list_and_parse(
-    units: &[ScanUnit],
-    excluded: &dyn Fn(&Candidate) -> bool,
-    jobs: usize,
-) -> Result<Listing, AutoloadError> {
-    let (queue, jobs_rx) = std::sync::mpsc::channel::<(usize, String)>();
-    let jobs_rx = Mutex::new(jobs_rx);
-    let failure: Mutex<Option<AutoloadError>> = Mutex::new(None);
-    let mut index: HashMap<String, usize, FxBuild> = HashMap::default();
-    let (listed, done) = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..jobs.max(1))
-            .map(|_| scope.spawn(|| parse_queue(&jobs_rx, &failure)))
-            .collect();
-        let mut list = || -> Result<Vec<Vec<Candidate>>, AutoloadError> {
-            let mut listed = Vec::with_capacity(units.len());
-            for unit in units {
-                let mut files = list_files(unit)?;
-                for c in &mut files {
-                    c.excluded = excluded(c);
-                    if !c.excluded && !index.contains_key(c.real.as_str()) {
-                        let slot = index.len();
-                        index.insert(c.real.clone(), slot);
-                        // Sending fails only when every parser stopped on an error, which is
-                        // reported below.
-                        let _ = queue.send((slot, c.real.clone()));
-                    }
-                }
-                listed.push(files);
-            }
-            Ok(listed)
-        };
-        let listed = list();
-        drop(queue);
-        let done: Vec<_> = workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+/// Whether `class` is the class the standard expects in the file at `sub` (relative to the
+/// rule's directory, without extension): PSR-4 maps the part after the namespace prefix with
+/// `\` as `/`; PSR-0 the whole name, with `_` in the class name (after the last `\`) as `/`
+/// too. Compared byte by byte, without building the expected path.
+fn complies(class: &str, namespace: &str, psr0: bool, sub: &str) -> bool {
+    let (name, underscores_from) = if psr0 {
+        (class, class.rfind('\\').map_or(0, |i| i + 1))
+    } else {
+        (&class[namespace.len()..], usize::MAX)
+    };
+    name.len() == sub.len()
+        && name
+            .bytes()
+            .zip(sub.bytes())
+            .enumerate()
+            .all(|(i, (c, s))| {
+                let c = match c {
+                    b'\\' => b'/',
+                    b'_' if i >= underscores_from => b'/',
+                    c => c,
+                };
+                c == s
             })
-            .collect();
-        (listed, done)
-    });
-    let listed = listed?;
-    if let Some(e) = failure.into_inner().ok().flatten() {
-        return Err(e);
-    }
-    let mut parsed = vec![Vec::new(); index.len()];
-    for (slot, classes) in done.into_iter().flatten() {
-        parsed[slot] = classes;
-    }
-    Ok((listed, index, parsed))
-}
-
-/// One parsing thread: files from the queue until it closes; on a read error it records the
-/// first and stops.
-fn parse_queue(
-    jobs: &Mutex<std::sync::mpsc::Receiver<(usize, String)>>,
-    failure: &Mutex<Option<AutoloadError>>,
-) -> Vec<(usize, Vec<String>)> {
-    let mut done = Vec::new();
-    let mut buf = Vec::new();
-    let mut scratch = Scratch::default();
-    loop {
-        let job = match jobs.lock() {
-            Ok(jobs) => jobs.recv(),
-            Err(_) => break,
-        };
-        let Ok((slot, file)) = job else { break };
-        match read_into(&file, &mut buf) {
-            Ok(len) => done.push((slot, find_classes_with(&buf[..len], &mut scratch))),
-            Err(source) => {
-                if let Ok(mut first) = failure.lock() {
-                    first.get_or_insert(AutoloadError::Io {
-                        path: PathBuf::from(file),
-                        source,
-                    });
-                }
-                break;
-            }
-        }
-    }
-    done
 }
 
 #[cfg(test)]
@@ -570,6 +869,29 @@ mod tests {
         assert!(!rule.matches(&format!("{base}/src/A/B/Fixture/B.php")));
         assert!(Exclude::new(&base, "missing/../../x").is_some());
         assert!(Exclude::new(&format!("{base}/nope"), "x").is_none());
+    }
+
+    #[test]
+    fn expected_paths_compared_in_place() {
+        // PSR-4: the part after the prefix, `\\` as `/`; `_` stays.
+        assert!(complies(
+            "Acme\\Lib\\Sub_Dir\\Foo",
+            "Acme\\",
+            false,
+            "Lib/Sub_Dir/Foo"
+        ));
+        assert!(!complies("Acme\\Lib\\Foo", "Acme\\", false, "Lib/Fo"));
+        assert!(!complies("Acme\\Lib\\Foo", "Acme\\", false, "Lib/Foo/Bar"));
+        // PSR-0: `_` becomes `/` only in the class name, after the last `\\`.
+        assert!(complies("Old_Ns\\Foo_Bar", "", true, "Old_Ns/Foo/Bar"));
+        assert!(!complies("Old_Ns\\Foo_Bar", "", true, "Old/Ns/Foo/Bar"));
+        assert!(complies("Old_Style_Thing", "Old_", true, "Old/Style/Thing"));
+        assert!(!complies(
+            "Old_Style_Thing",
+            "Old_",
+            true,
+            "Old_Style_Thing"
+        ));
     }
 
     #[test]
