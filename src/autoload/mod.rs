@@ -171,6 +171,15 @@ pub fn dump(opts: &DumpOptions) -> Result<DumpSummary, AutoloadError> {
     };
     let has_files = !rules.files.is_empty();
     let has_include_paths = !rules.include_paths.is_empty();
+    // The two class maps are most of the text: rendered side by side.
+    let (classmap_php, static_php) = std::thread::scope(|scope| {
+        let classmap_php = scope.spawn(|| render::autoload_classmap(&layout, &map));
+        let static_php = render::autoload_static(&layout, &rules, &map);
+        let classmap_php = classmap_php
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (classmap_php, static_php)
+    });
     let outputs = [
         (
             "autoload_namespaces.php",
@@ -180,10 +189,7 @@ pub fn dump(opts: &DumpOptions) -> Result<DumpSummary, AutoloadError> {
             "autoload_psr4.php",
             Some(render::autoload_psr4(&layout, &rules)),
         ),
-        (
-            "autoload_classmap.php",
-            Some(render::autoload_classmap(&layout, &map)),
-        ),
+        ("autoload_classmap.php", Some(classmap_php)),
         (
             "autoload_files.php",
             has_files.then(|| render::autoload_files(&layout, &rules)),
@@ -192,10 +198,7 @@ pub fn dump(opts: &DumpOptions) -> Result<DumpSummary, AutoloadError> {
             "include_paths.php",
             has_include_paths.then(|| render::include_paths(&layout, &rules)),
         ),
-        (
-            "autoload_static.php",
-            Some(render::autoload_static(&layout, &rules, &map)),
-        ),
+        ("autoload_static.php", Some(static_php)),
         (
             "autoload_real.php",
             Some(render::autoload_real(&layout, has_files, has_include_paths)),

@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 
 use super::classmap::ClassMap;
-use super::paths::{anchor, dir_code, path_code, php_string, Anchor};
+use super::paths::{anchor, dir_code, path_code, php_string, push_php_string, Anchor};
 use super::spec::Autoloads;
 
 /// A namespace prefix and its directories.
@@ -29,7 +29,7 @@ pub struct Layout<'a> {
     pub use_include_path: bool,
     /// The vendor and project directories as seen from vendor/composer in
     /// autoload_static.php's style, worked out on first use.
-    pub static_codes: std::cell::OnceCell<(String, String)>,
+    pub static_codes: std::sync::OnceLock<(String, String)>,
 }
 
 impl Layout<'_> {
@@ -48,14 +48,45 @@ impl Layout<'_> {
 
     /// `__DIR__ . '/..' . '/x'` style, for autoload_static.php.
     fn fixed(&self, path: &str) -> String {
-        let (vendor_code, base_code) = self.static_codes.get_or_init(|| {
+        let (vendor_code, base_code) = self.static_codes();
+        path_code(&self.anchor(path), vendor_code, base_code)
+    }
+
+    fn static_codes(&self) -> &(String, String) {
+        self.static_codes.get_or_init(|| {
             let composer = self.composer_dir();
             (
                 dir_code(&composer, self.vendor, true),
                 dir_code(&composer, self.base, true),
             )
-        });
-        path_code(&self.anchor(path), vendor_code, base_code)
+        })
+    }
+
+    /// Appends `<indent>'Class' => <path code>,` and a newline: a class map line, in the
+    /// static (`fixed`) or the plain style. The usual case, a file under vendor/, is written
+    /// straight into `out` (the class maps have tens of thousands of lines); the others go
+    /// through [`path_code`].
+    fn push_map_entry(&self, out: &mut String, indent: &str, class: &str, path: &str, fixed: bool) {
+        out.push_str(indent);
+        push_php_string(out, class);
+        out.push_str(" => ");
+        match path.strip_prefix(self.vendor) {
+            Some(rest) if (rest.is_empty() || rest.starts_with('/')) && !rest.contains(".phar") => {
+                out.push_str(if fixed {
+                    &self.static_codes().0
+                } else {
+                    "$vendorDir"
+                });
+                out.push_str(" . ");
+                push_php_string(out, rest);
+            }
+            _ => out.push_str(&if fixed {
+                self.fixed(path)
+            } else {
+                self.plain(path)
+            }),
+        }
+        out.push_str(",\n");
     }
 
     fn map_header(&self, name: &str) -> String {
@@ -227,17 +258,12 @@ pub fn autoload_static(layout: &Layout<'_>, rules: &Autoloads, classmap: &ClassM
         fallback(&psr0_fallback)
     );
 
-    let mut cm = String::from("array(\n");
+    out.reserve(classmap.map.len() * 120);
+    out.push_str("    public static $classMap = array(\n");
     for (class, path) in &classmap.map {
-        let _ = writeln!(
-            cm,
-            "        {} => {},",
-            php_string(class),
-            layout.fixed(path)
-        );
+        layout.push_map_entry(&mut out, "        ", class, path, true);
     }
-    cm.push_str("    )");
-    let _ = write!(out, "    public static $classMap = {cm};\n\n");
+    out.push_str("    );\n\n");
 
     let _ = write!(
         out,
@@ -273,8 +299,9 @@ pub fn autoload_namespaces(layout: &Layout<'_>, rules: &Autoloads) -> String {
 pub fn autoload_classmap(layout: &Layout<'_>, classmap: &ClassMap) -> String {
     let mut out = layout.map_header("autoload_classmap.php");
     out.push_str("return array(\n");
+    out.reserve(classmap.map.len() * 120);
     for (class, path) in &classmap.map {
-        let _ = writeln!(out, "    {} => {},", php_string(class), layout.plain(path));
+        layout.push_map_entry(&mut out, "    ", class, path, false);
     }
     out.push_str(");\n");
     out
