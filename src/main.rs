@@ -2,13 +2,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use magefetch::cli::Cli;
+use magefetch::cli::{Cli, Command};
 use magefetch::commands::{self, CommandError};
 
 fn main() -> ExitCode {
     // Read the umask while the process is still single-threaded.
     magefetch::fsutil::umask();
-    limit_malloc_arenas();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -16,6 +15,12 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    // dump-autoload is all parsing threads allocating small strings: there one arena would be
+    // one lock they all wait for (measured 5-10% of its wall time). Its peak is a few tens of
+    // MB whatever the arenas.
+    if !matches!(cli.command, Command::DumpAutoload(_)) {
+        limit_malloc_arenas();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -39,7 +44,7 @@ fn main() -> ExitCode {
 /// the main thread each peaking at different times, a cold install's peak RSS was the sum of
 /// the per-arena peaks (41 MB against a 15 MB heap peak; 29 MB with one arena). The threads
 /// keep their small per-thread caches, so contention stays low. Must run before any thread
-/// is started.
+/// is started (clap parses the command line on this thread alone).
 fn limit_malloc_arenas() {
     // SAFETY: mallopt only changes allocator parameters; called while single-threaded.
     unsafe {
