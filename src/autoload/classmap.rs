@@ -536,7 +536,7 @@ fn read_dir_record(
                 } else {
                     None
                 };
-                subdirs.push((entries.len(), format!("{real}/{name}"), fd));
+                subdirs.push((entries.len(), join(real, &name), fd));
                 entries.push(Entry::Dir {
                     name: name.into_owned(),
                     id: usize::MAX,
@@ -669,8 +669,12 @@ fn replay(
         }
     }
     let Replay {
-        mut out, ambiguous, ..
+        mut out,
+        ambiguous,
+        scanned,
+        ..
     } = state;
+    let _ = std::thread::Builder::new().spawn(move || drop(scanned));
     out.ambiguous = ambiguous
         .into_iter()
         .map(|(class, others)| {
@@ -705,11 +709,11 @@ impl Replay<'_> {
         for entry in &record.entries {
             match entry {
                 Entry::File { name, classes } => {
-                    let real = format!("{}/{name}", record.real);
-                    self.file(unit, format!("{shown}/{name}"), &real, classes.as_deref());
+                    let real = join(&record.real, name);
+                    self.file(unit, join(shown, name), &real, classes.as_deref());
                 }
                 Entry::Dir { name, id } => {
-                    let sub = normalize(&format!("{shown}/{name}"));
+                    let sub = normalize(&join(shown, name));
                     self.dir(unit, stamp, tree, *id, &sub);
                 }
                 Entry::LinkedFile {
@@ -778,6 +782,15 @@ impl Replay<'_> {
             }
         }
     }
+}
+
+/// `dir/name`, without `format!`'s machinery (it runs for every file and directory).
+fn join(dir: &str, name: &str) -> String {
+    let mut path = String::with_capacity(dir.len() + 1 + name.len());
+    path.push_str(dir);
+    path.push('/');
+    path.push_str(name);
+    path
 }
 
 /// `{/(test|fixture|example|stub)s?/}i` anywhere in either path.
