@@ -324,6 +324,8 @@ struct Work {
     todo: Vec<Job>,
     active: usize,
     failure: Option<AutoloadError>,
+    /// A reading thread panicked: the others stop instead of waiting for its directory.
+    abandoned: bool,
 }
 
 struct Shared<'a> {
@@ -368,6 +370,7 @@ fn read_tree(tree: &mut Tree, exclude: &[Exclude], jobs: usize) -> Result<(), Au
             todo,
             active: 0,
             failure: None,
+            abandoned: false,
         }),
         wake: Condvar::new(),
         tree: Mutex::new(tree),
@@ -401,6 +404,7 @@ fn read_tree(tree: &mut Tree, exclude: &[Exclude], jobs: usize) -> Result<(), Au
 
 /// One reading thread: directories until there are none left and none is being read.
 fn read_worker(shared: &Shared) -> Vec<(usize, DirRecord)> {
+    let _abandon = AbandonOnPanic(shared);
     let mut done = Vec::new();
     let mut bufs = Buffers {
         dirents: Vec::with_capacity(32 * 1024),
@@ -412,7 +416,7 @@ fn read_worker(shared: &Shared) -> Vec<(usize, DirRecord)> {
                 return done;
             };
             loop {
-                if work.failure.is_some() {
+                if work.failure.is_some() || work.abandoned {
                     return done;
                 }
                 if let Some(job) = work.todo.pop() {
@@ -443,6 +447,20 @@ fn read_worker(shared: &Shared) -> Vec<(usize, DirRecord)> {
         }
         if work.failure.is_some() || (work.todo.is_empty() && work.active == 0) {
             shared.wake.notify_all();
+        }
+    }
+}
+
+/// Wakes the other reading threads for good when this one unwinds: the directory it was reading
+/// would otherwise keep them waiting (the panic itself reaches the caller when the scope ends).
+struct AbandonOnPanic<'a, 'b>(&'a Shared<'b>);
+
+impl Drop for AbandonOnPanic<'_, '_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut work = self.0.work.lock().unwrap_or_else(|e| e.into_inner());
+            work.abandoned = true;
+            self.0.wake.notify_all();
         }
     }
 }
