@@ -421,6 +421,23 @@ fn resolves_the_fixture_project_like_composer() {
 }
 
 /// Debian's PHP libraries (Composer's own sources, Symfony, PSR, React, Seld, JsonSchema).
+/// Writes `manifest` as the composer.json of the project tree `ours` (no vendor/ yet), copies
+/// the tree for Composer and runs [`differential`] (both class maps, without an install).
+fn differential_on_a_copy(tmp: &Path, ours: &Path, manifest: &Value) -> usize {
+    std::fs::write(
+        ours.join("composer.json"),
+        serde_json::to_string_pretty(manifest).unwrap(),
+    )
+    .unwrap();
+    let theirs = tmp.join("theirs");
+    copy_tree(ours, &theirs);
+    let home = tmp.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let scratch = tmp.join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    differential(ours, &theirs, &home, &scratch, false)
+}
+
 fn corpus_dir() -> Option<PathBuf> {
     let dir = PathBuf::from("/usr/share/php");
     dir.join("Composer/Autoload").is_dir().then_some(dir)
@@ -460,18 +477,7 @@ fn resolves_debians_php_libraries_like_composer() {
         },
         "autoload-dev": {"classmap": ["lib/Symfony/Component/Process/"]}
     });
-    std::fs::write(
-        ours.join("composer.json"),
-        serde_json::to_string_pretty(&manifest).unwrap(),
-    )
-    .unwrap();
-    let theirs = tmp.path().join("theirs");
-    copy_tree(&ours, &theirs);
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let scratch = tmp.path().join("scratch");
-    std::fs::create_dir_all(&scratch).unwrap();
-    let compared = differential(&ours, &theirs, &home, &scratch, false);
+    let compared = differential_on_a_copy(tmp.path(), &ours, &manifest);
     eprintln!("Debian corpus: {compared} classes resolved identically");
     assert!(compared >= 400, "{compared}");
 }
@@ -584,18 +590,7 @@ fn walks_wide_linked_and_nested_trees_like_composer() {
             "exclude-from-classmap": ["lib/real/Pkg/Skip/"]
         }
     });
-    std::fs::write(
-        ours.join("composer.json"),
-        serde_json::to_string_pretty(&manifest).unwrap(),
-    )
-    .unwrap();
-    let theirs = tmp.path().join("theirs");
-    copy_tree(&ours, &theirs);
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let scratch = tmp.path().join("scratch");
-    std::fs::create_dir_all(&scratch).unwrap();
-    let compared = differential(&ours, &theirs, &home, &scratch, false);
+    let compared = differential_on_a_copy(tmp.path(), &ours, &manifest);
     assert!(compared >= 303, "{compared}");
     let map = std::fs::read_to_string(ours.join("vendor/composer/autoload_classmap.php")).unwrap();
     for absent in ["Hidden", "DotNope", "CvsNope"] {
