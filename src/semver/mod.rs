@@ -16,6 +16,7 @@
 //! PCRE's backtracking order wherever it decides what a group captures. Nothing here panics,
 //! whatever the input.
 
+mod bound;
 mod compare;
 mod constraint;
 mod scan;
@@ -25,6 +26,7 @@ mod version;
 #[cfg(test)]
 mod tests;
 
+pub use bound::{lower_bound, Bound};
 pub use compare::{
     compare_for_sort, compare_normalized, compare_normalized_total, normalize_default_branch,
     php_version_compare, sort_versions, version_compare, version_compare_op,
