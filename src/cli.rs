@@ -309,6 +309,12 @@ pub struct DumpAutoloadArgs {
     /// Include dev autoload rules even if installed.json says the install was --no-dev
     #[arg(long)]
     pub dev: bool,
+    /// Leave every platform requirement out of vendor/composer/platform_check.php (php, ext-*, …)
+    #[arg(long)]
+    pub ignore_platform_reqs: bool,
+    /// Leave one platform requirement out of platform_check.php (repeatable; `*` wildcards)
+    #[arg(long, value_name = "NAME")]
+    pub ignore_platform_req: Vec<String>,
 }
 
 #[derive(Debug, Args, Default)]
@@ -327,6 +333,12 @@ pub struct InstallArgs {
     /// else composer.json config `magefetch-mirror`)
     #[arg(long, value_name = "URL-OR-DIR")]
     pub mirror: Option<String>,
+    /// Leave every platform requirement out of vendor/composer/platform_check.php (php, ext-*, …)
+    #[arg(long)]
+    pub ignore_platform_reqs: bool,
+    /// Leave one platform requirement out of platform_check.php (repeatable; `*` wildcards)
+    #[arg(long, value_name = "NAME")]
+    pub ignore_platform_req: Vec<String>,
     #[command(flatten)]
     pub autoloader: AutoloaderArgs,
 }

@@ -20,11 +20,15 @@
 //! the same), so regenerating never changes it. Files whose content is unchanged are not
 //! rewritten.
 //!
-//! Not generated: `platform_check.php` (the PHP version/extension check Composer adds), the
-//! APCu prefix option, and the legacy loader for a root package with `target-dir`.
+//! - `platform_check.php` ([`platform`]), required first by autoload_real.php, when the
+//!   packages require a PHP version (or, with `"platform-check": true`, extensions).
+//!
+//! Not generated: the APCu prefix option and the legacy loader for a root package with
+//! `target-dir`.
 
 pub mod classmap;
 pub mod paths;
+pub mod platform;
 pub mod render;
 pub mod scan;
 pub mod sort;
@@ -65,6 +69,8 @@ pub struct DumpOptions {
     /// The installed repository when the caller has just written installed.json from it;
     /// `None` reads `vendor/composer/installed.json`.
     pub installed: Option<InstalledRepo>,
+    /// `--ignore-platform-req(s)`: left out of platform_check.php (all of them: no file).
+    pub platform_filter: crate::resolver::PlatformFilter,
 }
 
 /// What a dump produced.
@@ -169,6 +175,29 @@ pub fn dump(opts: &DumpOptions) -> Result<DumpSummary, AutoloadError> {
         use_include_path: config("use-include-path").and_then(Value::as_bool) == Some(true),
         static_codes: Default::default(),
     };
+    let platform_check = {
+        let mut links = vec![platform::Links {
+            name: "__root__",
+            require: opts.manifest.get("require"),
+            replace: opts.manifest.get("replace"),
+            provide: opts.manifest.get("provide"),
+        }];
+        let names: Vec<String> = installed.packages.iter().map(|p| p.name()).collect();
+        for (p, name) in installed.packages.iter().zip(&names) {
+            links.push(platform::Links {
+                name,
+                require: p.get("require"),
+                replace: p.get("replace"),
+                provide: p.get("provide"),
+            });
+        }
+        platform::check_file(
+            &links,
+            platform::Mode::from_config(config("platform-check")),
+            &installed.dev_package_names,
+            &opts.platform_filter,
+        )
+    };
     let has_files = !rules.files.is_empty();
     let has_include_paths = !rules.include_paths.is_empty();
     // The two class maps are most of the text: rendered side by side.
@@ -201,8 +230,14 @@ pub fn dump(opts: &DumpOptions) -> Result<DumpSummary, AutoloadError> {
         ("autoload_static.php", Some(static_php)),
         (
             "autoload_real.php",
-            Some(render::autoload_real(&layout, has_files, has_include_paths)),
+            Some(render::autoload_real(
+                &layout,
+                has_files,
+                has_include_paths,
+                platform_check.is_some(),
+            )),
         ),
+        ("platform_check.php", platform_check),
         ("ClassLoader.php", Some(CLASS_LOADER.to_string())),
         (
             "InstalledVersions.php",

@@ -67,6 +67,8 @@ pub async fn run(global: &GlobalArgs, args: &CreateProjectArgs) -> Result<(), Co
             concurrency: None,
             no_autoloader: args.no_autoloader,
             autoloader: Default::default(),
+            ignore_platform_reqs: args.ignore_platform_reqs,
+            ignore_platform_req: args.ignore_platform_req.clone(),
             ..Default::default()
         };
         super::install::run(&inner, &install).await

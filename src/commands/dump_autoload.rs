@@ -32,6 +32,10 @@ pub fn run(global: &GlobalArgs, args: &DumpAutoloadArgs) -> Result<(), CommandEr
             .ok()
             .and_then(|l| l.content_hash().map(str::to_string)),
         installed: None,
+        platform_filter: crate::resolver::PlatformFilter::from_flags(
+            args.ignore_platform_reqs,
+            &args.ignore_platform_req,
+        ),
     };
     let summary = dump(&options).map_err(autoload_error)?;
     print_summary(global, &summary, started.elapsed().as_secs_f64());

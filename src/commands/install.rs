@@ -74,6 +74,10 @@ pub async fn run(global: &GlobalArgs, args: &InstallArgs) -> Result<(), CommandE
             authoritative: args.autoloader.classmap_authoritative,
         }),
         dist_overrides,
+        platform_filter: crate::resolver::PlatformFilter::from_flags(
+            args.ignore_platform_reqs,
+            &args.ignore_platform_req,
+        ),
     };
     let result = install(options, client, cache, reporter.clone()).await;
     drop(reporter);

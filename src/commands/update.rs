@@ -131,6 +131,8 @@ pub async fn run(global: &GlobalArgs, args: &UpdateArgs) -> Result<(), CommandEr
         concurrency: None,
         no_autoloader: args.no_autoloader,
         autoloader: args.autoloader,
+        ignore_platform_reqs: args.ignore_platform_reqs,
+        ignore_platform_req: args.ignore_platform_req.clone(),
         ..Default::default()
     };
     super::install::run(global, &install_args).await

@@ -55,6 +55,8 @@ pub struct InstallOptions {
     /// Archives fetched from elsewhere than the lock's URLs (`install --mirror`), by
     /// lower-cased package name. installed.json still records the lock's entries.
     pub dist_overrides: HashMap<String, DistOverride>,
+    /// `--ignore-platform-req(s)`, for platform_check.php.
+    pub platform_filter: crate::resolver::PlatformFilter,
 }
 
 /// Where to fetch a package's archive instead of its dist URLs, and the SHA-1 it must have
@@ -319,6 +321,7 @@ pub async fn install(
             jobs: opts.extract_jobs.max(1),
             default_suffix: opts.lock.content_hash().map(str::to_string),
             installed: Some(installed_now),
+            platform_filter: opts.platform_filter.clone(),
         })
         .map_err(InstallError::Autoload)?;
         for w in &dumped.warnings {
