@@ -224,16 +224,15 @@ struct Tree {
 }
 
 impl Tree {
-    /// The index of the directory at `real`, and whether it is new (to be read).
-    fn id(&mut self, real: String) -> (usize, bool) {
-        let next = self.ids.len();
-        match self.ids.entry(real) {
-            std::collections::hash_map::Entry::Occupied(e) => (*e.get(), false),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(next);
-                (next, true)
-            }
+    /// The index of the directory at `real`, and whether it is new (to be read). The path is
+    /// copied only when it is new.
+    fn id(&mut self, real: &str) -> (usize, bool) {
+        if let Some(&id) = self.ids.get(real) {
+            return (id, false);
         }
+        let id = self.ids.len();
+        self.ids.insert(real.to_string(), id);
+        (id, true)
     }
 }
 
@@ -304,7 +303,7 @@ fn root_of(unit: &ScanUnit, exclude: &[Exclude], tree: &mut Tree) -> Result<Root
         path: path.to_path_buf(),
         source,
     })?;
-    let (id, _) = tree.id(real.to_string_lossy().into_owned());
+    let (id, _) = tree.id(&real.to_string_lossy());
     Ok(Root::Dir {
         shown: normalize(&unit.path),
         id,
@@ -575,7 +574,7 @@ fn read_dir_record(
         let mut fresh = Vec::new();
         if let Ok(mut tree) = shared.tree.lock() {
             for (slot, sub, fd) in subdirs {
-                let (id, new) = tree.id(sub.clone());
+                let (id, new) = tree.id(&sub);
                 if let Entry::Dir { id: entry_id, .. } = &mut entries[slot] {
                     *entry_id = id;
                 }
